@@ -1,0 +1,29 @@
+"""cafe: live, timed, rotating World Café rounds, and the write-up afterwards."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from cafe.config import ROOT, derive_flask_config, from_environment
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, faces."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_mapping(from_environment())
+    app.config.update(test_config or {})
+    for key, value in derive_flask_config(app.config, ROOT / "instance").items():
+        app.config.setdefault(key, value)
+
+    from cafe import auth, cli, db, pages, security
+    from cafe.views import organiser
+
+    db.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    pages.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(organiser.bp)
+    return app

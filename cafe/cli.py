@@ -1,0 +1,75 @@
+"""`flask cafe ...` commands: settings, accounts and the demo café."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, url_for
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from cafe import operations
+from cafe.config import describe
+from cafe.db import db
+from cafe.models import Event, User
+from cafe.setup_data import SetupError, load_yaml
+
+cafe_cli = AppGroup("cafe", help="Run and manage cafés.")
+
+DEMO_EMAIL = "organiser@example.org"
+DEMO_PASSWORD = "demo-cafe-2026"
+DEMO_FILE = Path(__file__).parent / "data" / "demo_cafe.yaml"
+
+
+def init_app(app: Flask) -> None:
+    """Register the `flask cafe` commands."""
+    app.cli.add_command(cafe_cli)
+
+
+@cafe_cli.command("settings")
+def settings_command() -> None:
+    """Print every setting, its current value (secrets masked) and its help."""
+    for env, value, help_text in describe(current_app.config):
+        click.echo(f"{env}={value}")
+        click.echo(f"    {help_text}")
+
+
+@cafe_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", default="", help="The organiser's name.")
+@click.option("--generate", is_flag=True, help="Generate a password and print it instead of asking for one.")
+def create_user_command(email: str, name: str, generate: bool) -> None:
+    """Create an organiser account (the password is asked for, or generated and printed)."""
+    password = secrets.token_urlsafe(12) if generate else click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = operations.create_user(email, password, name)
+    except SetupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created the organiser account {user.email}.")
+    if generate:
+        click.echo(f"password: {password}")
+
+
+@cafe_cli.command("demo")
+def demo_command() -> None:
+    """Load the demo café (once; a second run reuses it) and print the URLs to open."""
+    user = db.session.scalar(select(User).where(User.email == DEMO_EMAIL))
+    if user is None:
+        user = operations.create_user(DEMO_EMAIL, DEMO_PASSWORD, "Demo organiser")
+    name = load_yaml(DEMO_FILE.read_bytes()).event.name
+    event = db.session.scalar(select(Event).where(Event.owner_id == user.id, Event.name == name))
+    if event is None:
+        event = operations.import_setup(user, DEMO_FILE.read_bytes())
+    for label, url in demo_urls(event):
+        click.echo(f"{label}: {url}")
+
+
+def demo_urls(event: Event) -> list[tuple[str, str]]:
+    """The demo's URLs, each with its label, as `make demo` prints them."""
+    base = current_app.config["CAFE_PUBLIC_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        organiser = url_for("organiser.event", code=event.code, _external=True)
+    return [("organiser", f"{organiser} (log in as {DEMO_EMAIL} with password {DEMO_PASSWORD})"),
+            ("event code", event.code)]

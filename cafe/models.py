@@ -1,0 +1,161 @@
+"""Typed SQLAlchemy models of the café: accounts, events, tables, headings, rounds, participants."""
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timezone
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cafe.db import db
+
+# No look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B), so a code read off a projector is typed right.
+JOIN_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    """A random join code of unambiguous characters."""
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def new_token() -> str:
+    """An unguessable URL-safe token of 144 bits."""
+    return secrets.token_urlsafe(18)
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware."""
+    return datetime.now(timezone.utc)
+
+
+class EventStatus(StrEnum):
+    """Where an event is in its life."""
+
+    SETUP = "setup"
+    LIVE = "live"
+    HARVEST = "harvest"
+    CLOSED = "closed"
+
+
+class User(UserMixin, db.Model):
+    """An organiser's account."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    events: Mapped[list[Event]] = relationship(back_populates="owner", cascade="all, delete-orphan")
+
+
+class Event(db.Model):
+    """One café or workshop session."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(JOIN_CODE_LENGTH), unique=True, default=new_join_code)
+    name: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date | None] = mapped_column(Date)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[EventStatus] = mapped_column(
+        Enum(EventStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=EventStatus.SETUP,
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    owner: Mapped[User] = relationship(back_populates="events")
+    tables: Mapped[list[Table]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Table.number"
+    )
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Round.index"
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Participant.name"
+    )
+
+    def table_by_number(self, number: int) -> Table | None:
+        """This event's table with that number, if any."""
+        return next((t for t in self.tables if t.number == number), None)
+
+
+class Table(db.Model):
+    """A themed table with a host who stays, a question and ordered headings."""
+
+    __tablename__ = "tables"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    theme: Mapped[str] = mapped_column(String(120))
+    host: Mapped[str] = mapped_column(String(120), default="")
+    question: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int] = mapped_column(Integer, default=8)
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+
+    event: Mapped[Event] = relationship(back_populates="tables")
+    headings: Mapped[list[Heading]] = relationship(
+        back_populates="table", cascade="all, delete-orphan", order_by="Heading.position"
+    )
+
+    @property
+    def heading_titles(self) -> list[str]:
+        """The headings' titles, in order."""
+        return [h.title for h in self.headings]
+
+
+class Heading(db.Model):
+    """One heading of a table (e.g. "Blockers"), under which notes are posted."""
+
+    __tablename__ = "headings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(80))
+
+    table: Mapped[Table] = relationship(back_populates="headings")
+
+
+class Round(db.Model):
+    """One timed block of conversation, followed by a switching buffer."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("event_id", "index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Integer, default=20)
+    question: Mapped[str] = mapped_column(Text, default="")
+    buffer_seconds: Mapped[int] = mapped_column(Integer, default=60)
+
+    event: Mapped[Event] = relationship(back_populates="rounds")
+
+
+class Participant(db.Model):
+    """A person on the event's list: hosts stay at their table, and some people do not move."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    host_of_id: Mapped[int | None] = mapped_column(ForeignKey("tables.id", ondelete="SET NULL"), index=True)
+    does_not_move: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    event: Mapped[Event] = relationship(back_populates="participants")
+    host_of: Mapped[Table | None] = relationship()

@@ -1,0 +1,248 @@
+"""Every change to stored data, one verb_noun function each: validate, write, commit."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from cafe.db import db
+from cafe.models import Event, Heading, Participant, Round, Table, User, new_join_code
+from cafe.setup_data import (
+    LIMITS, EventSpec, ParticipantSpec, RoundSpec, Setup, SetupError, TableSpec, check_event, check_participants,
+    check_round, check_setup, check_table, load_yaml, parse_participants_csv,
+)
+
+MIN_PASSWORD = 10
+
+
+def create_user(email: str, password: str, name: str = "") -> User:
+    """Create an organiser account with a hashed password."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise SetupError(f"{email!r} is not an email address.")
+    if len(password) < MIN_PASSWORD:
+        raise SetupError(f"The password must be at least {MIN_PASSWORD} characters long.")
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise SetupError(f"There is already an account for {email}.")
+    user = User(email=email, name=name.strip(), password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _unique_code() -> str:
+    """A join code no other event uses."""
+    while True:
+        code = new_join_code()
+        if not db.session.scalar(select(Event.id).where(Event.code == code)):
+            return code
+
+
+def _fail_if(errors: list[str]) -> None:
+    """Raise the collected messages, so nothing is written."""
+    if errors:
+        raise SetupError(errors)
+
+
+def create_event(owner: User, spec: EventSpec) -> Event:
+    """Create an empty event owned by the organiser."""
+    _fail_if(check_event(spec))
+    event = Event(owner=owner, code=_unique_code(), name=spec.name, date=spec.date,
+                  venue=spec.venue, description=spec.description)
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def update_event(event: Event, spec: EventSpec) -> Event:
+    """Change an event's name, date, venue and description."""
+    _fail_if(check_event(spec))
+    event.name, event.date, event.venue, event.description = spec.name, spec.date, spec.venue, spec.description
+    db.session.commit()
+    return event
+
+
+def delete_event(event: Event) -> None:
+    """Delete an event with everything it holds."""
+    db.session.delete(event)
+    db.session.commit()
+
+
+def _fill_event(event: Event, setup: Setup) -> None:
+    """Add a validated setup's tables, rounds and participants to an event (no commit)."""
+    for spec in setup.tables:
+        event.tables.append(_new_table(spec))
+    for index, spec in enumerate(setup.rounds, start=1):
+        event.rounds.append(Round(index=index, minutes=spec.minutes, question=spec.question,
+                                  buffer_seconds=spec.buffer_seconds))
+    db.session.flush()
+    _add_participants(event, setup.participants)
+
+
+def _new_table(spec: TableSpec) -> Table:
+    """A table built from a validated spec."""
+    table = Table(number=spec.number, theme=spec.theme, host=spec.host, question=spec.question, capacity=spec.capacity)
+    table.headings = [Heading(position=i, title=title) for i, title in enumerate(spec.headings)]
+    return table
+
+
+def _add_participants(event: Event, people: list[ParticipantSpec]) -> None:
+    """Add validated participants to an event (no commit)."""
+    tables = {t.number: t for t in event.tables}
+    for spec in people:
+        event.participants.append(Participant(
+            name=spec.name, organisation=spec.organisation, role=spec.role, email=spec.email,
+            host_of=tables.get(spec.host_of_table) if spec.host_of_table else None,
+            does_not_move=spec.does_not_move,
+        ))
+
+
+def import_setup(owner: User, raw: bytes) -> Event:
+    """Create a new event from a YAML setup file; nothing is stored when the file has a problem."""
+    setup = load_yaml(raw)
+    event = Event(owner=owner, code=_unique_code(), name=setup.event.name, date=setup.event.date,
+                  venue=setup.event.venue, description=setup.event.description)
+    db.session.add(event)
+    _fill_event(event, setup)
+    db.session.commit()
+    return event
+
+
+def duplicate_event(event: Event, owner: User) -> Event:
+    """Copy an event's setup into a new event with its own join code and table links."""
+    setup = read_setup(event)
+    setup.event.name = f"Copy of {event.name}"[:200]
+    copy = Event(owner=owner, code=_unique_code(), name=setup.event.name, date=setup.event.date,
+                 venue=setup.event.venue, description=setup.event.description)
+    db.session.add(copy)
+    _fill_event(copy, setup)
+    db.session.commit()
+    return copy
+
+
+def read_setup(event: Event) -> Setup:
+    """An event's setup as plain data, the form the YAML export writes."""
+    return Setup(
+        event=EventSpec(name=event.name, date=event.date, venue=event.venue, description=event.description),
+        tables=[TableSpec(number=t.number, theme=t.theme, host=t.host, question=t.question,
+                          capacity=t.capacity, headings=t.heading_titles) for t in event.tables],
+        rounds=[RoundSpec(minutes=r.minutes, question=r.question, buffer_seconds=r.buffer_seconds) for r in event.rounds],
+        participants=[ParticipantSpec(name=p.name, organisation=p.organisation, role=p.role, email=p.email,
+                                      host_of_table=p.host_of.number if p.host_of else None,
+                                      does_not_move=p.does_not_move) for p in event.participants],
+    )
+
+
+def save_table(event: Event, spec: TableSpec, table: Table | None = None) -> Table:
+    """Add a table to an event, or change one, keeping the headings that did not change."""
+    errors = check_table(spec)
+    clash = event.table_by_number(spec.number)
+    if clash is not None and clash is not table:
+        errors.append(f"Table number {spec.number} is already used by '{clash.theme}'.")
+    _fail_if(errors)
+    if table is None:
+        table = _new_table(spec)
+        event.tables.append(table)
+    else:
+        table.number, table.theme, table.host = spec.number, spec.theme, spec.host
+        table.question, table.capacity = spec.question, spec.capacity
+        kept = {h.title: h for h in table.headings}
+        table.headings = [kept.get(title) or Heading(title=title) for title in spec.headings]
+        for position, heading in enumerate(table.headings):
+            heading.position = position
+    db.session.commit()
+    return table
+
+
+def delete_table(table: Table) -> None:
+    """Delete a table and its headings."""
+    db.session.delete(table)
+    db.session.commit()
+
+
+def move_table(table: Table, step: int) -> None:
+    """Swap a table's number with its neighbour's, moving it up (-1) or down (+1) the list."""
+    tables = table.event.tables
+    place = tables.index(table) + step
+    if not 0 <= place < len(tables):
+        return
+    other = tables[place]
+    first, second = table.number, other.number
+    # Park one number out of range so the unique (event, number) constraint holds at every flush.
+    table.number = -1
+    db.session.flush()
+    other.number, table.number = first, second
+    db.session.commit()
+
+
+def save_round(event: Event, spec: RoundSpec, round_: Round | None = None) -> Round:
+    """Add a round at the end of an event's rounds, or change one."""
+    index = round_.index if round_ else len(event.rounds) + 1
+    _fail_if(check_round(spec, index))
+    if round_ is None:
+        round_ = Round(index=index)
+        event.rounds.append(round_)
+    round_.minutes, round_.question, round_.buffer_seconds = spec.minutes, spec.question, spec.buffer_seconds
+    db.session.commit()
+    return round_
+
+
+def delete_round(round_: Round) -> None:
+    """Delete a round and renumber the ones after it."""
+    event = round_.event
+    event.rounds.remove(round_)
+    db.session.delete(round_)
+    db.session.flush()
+    for index, other in enumerate(sorted(event.rounds, key=lambda r: r.index), start=1):
+        other.index = index
+        db.session.flush()
+    db.session.commit()
+
+
+def import_participants(event: Event, raw: bytes, *, replace: bool) -> int:
+    """Add (or replace the list with) participants from CSV; a bad row stores nothing."""
+    kept = [] if replace else event.participants
+    hosted = {p.host_of.number: p.name for p in kept if p.host_of}
+    people = parse_participants_csv(raw, {t.number for t in event.tables}, hosted)
+    _check_total(len(kept) + len(people))
+    if replace:
+        event.participants.clear()
+        db.session.flush()
+    _add_participants(event, people)
+    db.session.commit()
+    return len(people)
+
+
+def add_participant(event: Event, spec: ParticipantSpec) -> Participant:
+    """Add one participant to an event's list."""
+    hosted = {p.host_of.number: p.name for p in event.participants if p.host_of}
+    _fail_if(check_participants([spec], {t.number for t in event.tables}, ["The participant"], hosted))
+    _check_total(len(event.participants) + 1)
+    _add_participants(event, [spec])
+    db.session.commit()
+    return event.participants[-1]
+
+
+def delete_participant(participant: Participant) -> None:
+    """Remove one participant from an event's list."""
+    db.session.delete(participant)
+    db.session.commit()
+
+
+def _check_total(total: int) -> None:
+    """Refuse a participant list longer than the limit."""
+    if total > LIMITS["participants"]:
+        raise SetupError(f"An event can list at most {LIMITS['participants']} participants, not {total}.")
+
+
+def replace_setup(event: Event, setup: Setup) -> Event:
+    """Replace an event's fields, tables, rounds and participants by a validated setup."""
+    check_setup(setup)
+    update = setup.event
+    event.name, event.date, event.venue, event.description = update.name, update.date, update.venue, update.description
+    event.participants.clear()
+    event.tables.clear()
+    event.rounds.clear()
+    db.session.flush()
+    _fill_event(event, setup)
+    db.session.commit()
+    return event
