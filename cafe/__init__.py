@@ -14,8 +14,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.from_mapping(from_environment())
     app.config.update(test_config or {})
-    for key, value in derive_flask_config(app.config, ROOT / "instance").items():
-        app.config.setdefault(key, value)
+    derived = derive_flask_config(app.config, ROOT / "instance")
+    app.config.update({key: value for key, value in derived.items() if key not in (test_config or {})})
 
     from cafe import auth, cli, db, pages, security
     from cafe.views import organiser

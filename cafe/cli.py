@@ -68,8 +68,7 @@ def demo_command() -> None:
 
 def demo_urls(event: Event) -> list[tuple[str, str]]:
     """The demo's URLs, each with its label, as `make demo` prints them."""
-    base = current_app.config["CAFE_PUBLIC_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=base):
+    with current_app.test_request_context(base_url=current_app.config["CAFE_PUBLIC_URL"]):
         organiser = url_for("organiser.event", code=event.code, _external=True)
-    return [("organiser", f"{organiser} (log in as {DEMO_EMAIL} with password {DEMO_PASSWORD})"),
+    return [("organiser", organiser), ("organiser login", f"{DEMO_EMAIL} / password {DEMO_PASSWORD}"),
             ("event code", event.code)]

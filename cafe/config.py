@@ -31,7 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", "", "Key that signs sessions; empty means one generated on first run and kept in instance/", secret=True),
     Setting("MESSAGE_QUEUE", "", "Socket.IO message queue URL (redis://...) shared by several server processes; empty for one process"),
     Setting("EXPORT_DIR", str(ROOT / "exports"), "Folder where generated exports are written"),
-    Setting("PUBLIC_URL", "http://127.0.0.1:5000", "Public base URL that QR codes and printed links point to"),
+    Setting("PUBLIC_URL", "", "Public base URL that QR codes and printed links point to; empty means http://HOST:PORT"),
     Setting("HOST", "127.0.0.1", "Address the development and demo server listens on"),
     Setting("PORT", 5000, "Port the development and demo server listens on", cast=int),
     Setting("MAX_UPLOAD_MB", 2, "Largest request body accepted, in megabytes (uploads of CSV and YAML files)", cast=float),
@@ -48,9 +48,10 @@ def from_environment(environ: os._Environ[str] | dict[str, str] = os.environ) ->
 
 
 def derive_flask_config(config: dict[str, Any], instance_path: Path) -> dict[str, Any]:
-    """Translate CAFE_* settings into the keys Flask and its extensions read."""
+    """Fill in derived settings and translate CAFE_* settings into the keys Flask and its extensions read."""
     database_url = config["CAFE_DATABASE_URL"] or f"sqlite:///{instance_path / 'cafe.sqlite3'}"
     return {
+        "CAFE_PUBLIC_URL": (config["CAFE_PUBLIC_URL"] or f"http://{config['CAFE_HOST']}:{config['CAFE_PORT']}").rstrip("/"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": config["CAFE_SECRET_KEY"] or instance_secret_key(instance_path),
         "MAX_CONTENT_LENGTH": int(config["CAFE_MAX_UPLOAD_MB"] * 1024 * 1024),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from cafe.setup_data import EventSpec, ParticipantSpec, RoundSpec, TableSpec
@@ -88,7 +89,8 @@ class ParticipantsUploadForm(FlaskForm):
 
     file = FileField("Participants CSV file", validators=[FileRequired("Choose a CSV file to upload.")])
     mode = RadioField("What to do with the list", default="add",
-                      choices=[("add", "Add to the current list"), ("replace", "Replace the current list")])
+                      choices=[SelectChoice("add", "Add to the current list"),
+                               SelectChoice("replace", "Replace the current list")])
 
 
 class SetupUploadForm(FlaskForm):

@@ -223,11 +223,10 @@ def parse_participants_csv(raw: bytes, table_numbers: set[int],
                            hosted: dict[int, str] | None = None) -> list[ParticipantSpec]:
     """Participants from CSV bytes, or a SetupError naming every bad row and column."""
     text = decode_upload(raw, "CSV")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    # Spreadsheets in many locales save with semicolons or tabs; the header line tells which.
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header_line.count)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise SetupError("The CSV file is empty; its first row must name the columns: " + ", ".join(PARTICIPANT_COLUMNS) + ".")
     header = [_column(cell) for cell in rows[0]]

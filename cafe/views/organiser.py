@@ -198,8 +198,8 @@ def _participants_page(event: Event, upload: ParticipantsUploadForm | None = Non
                        person: ParticipantForm | None = None) -> str:
     """The participant list page, with any forms being corrected."""
     return render_template("organiser/participants.html", event=event, action=ActionForm(),
-                           upload=upload or ParticipantsUploadForm(formdata=None),
-                           person=person or ParticipantForm(formdata=None))
+                           upload=upload or ParticipantsUploadForm(formdata=None, prefix="upload"),
+                           person=person or ParticipantForm(formdata=None, prefix="person"))
 
 
 @bp.get("/events/<code>/participants")
@@ -212,7 +212,7 @@ def participants(code: str):
 def upload_participants(code: str):
     """Import participants from a CSV file: all rows or none."""
     event = get_event(code)
-    form = ParticipantsUploadForm()
+    form = ParticipantsUploadForm(prefix="upload")
     if not form.validate_on_submit():
         _failed(_form_error(form))
         return _participants_page(event, upload=form), 400
@@ -231,7 +231,7 @@ def upload_participants(code: str):
 def add_participant(code: str):
     """Add one participant by hand."""
     event = get_event(code)
-    form = ParticipantForm()
+    form = ParticipantForm(prefix="person")
     try:
         if not form.validate_on_submit():
             raise _form_error(form)

@@ -1,0 +1,49 @@
+"""`flask cafe ...` commands."""
+from sqlalchemy import select
+
+from cafe.cli import DEMO_EMAIL
+from cafe.db import db
+from cafe.models import Event, User
+
+
+def test_settings_lists_every_setting_with_secrets_masked(runner):
+    result = runner.invoke(args=["cafe", "settings"])
+    assert result.exit_code == 0
+    assert "CAFE_DATABASE_URL=sqlite:///" in result.output
+    assert "CAFE_SECRET_KEY=********" in result.output and "test-secret" not in result.output
+    assert "CAFE_PUBLIC_URL=http://cafe.test" in result.output
+    assert "CAFE_MESSAGE_QUEUE=(empty)" in result.output
+
+
+def test_create_user_with_prompted_password(runner):
+    result = runner.invoke(args=["cafe", "create-user", "Grace@Example.org"], input="a long password\na long password\n")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User.email)) == "grace@example.org"
+
+
+def test_create_user_with_generated_password_can_log_in(runner, client):
+    result = runner.invoke(args=["cafe", "create-user", "grace@example.org", "--generate"])
+    password = result.output.split("password: ")[1].strip()
+    response = client.post("/login", data={"email": "grace@example.org", "password": password})
+    assert response.status_code == 302
+
+
+def test_create_user_refuses_duplicates(runner, user):
+    result = runner.invoke(args=["cafe", "create-user", user.email, "--generate"])
+    assert result.exit_code != 0 and "already an account" in result.output
+
+
+def test_demo_loads_once_and_prints_urls(runner):
+    first = runner.invoke(args=["cafe", "demo"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["cafe", "demo"])
+    assert first.output == second.output
+    events = db.session.scalars(select(Event)).all()
+    assert len(events) == 1
+    event = events[0]
+    assert 6 <= len(event.tables) <= 8 and 3 <= len(event.rounds) <= 4 and 30 <= len(event.participants) <= 60
+    assert all(2 <= len(t.headings) <= 4 and t.host for t in event.tables)
+    lines = dict(line.split(": ", 1) for line in first.output.splitlines())
+    assert lines["organiser"] == f"http://cafe.test/organiser/events/{event.code}"
+    assert lines["event code"] == event.code
+    assert DEMO_EMAIL in lines["organiser login"]
