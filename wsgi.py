@@ -1,7 +1,19 @@
-"""The app object for servers; `python wsgi.py` serves it for development and the demo."""
-from cafe import create_app
+"""The app object for servers; `python wsgi.py` serves it (under gevent) for development and the demo.
+
+Production: `gunicorn -k gevent -w 1 --bind 127.0.0.1:5000 wsgi:app` (see docs/deploy.md).
+"""
+if __name__ == "__main__":
+    # Patch only here, in the entry point: importing cafe must never patch (tests, the CLI, Playwright).
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from cafe import create_app  # noqa: E402
+from cafe.live import socketio  # noqa: E402
 
 app = create_app()
 
 if __name__ == "__main__":
-    app.run(host=app.config["CAFE_HOST"], port=app.config["CAFE_PORT"])
+    print(f" * cafe serving on http://{app.config['CAFE_HOST']}:{app.config['CAFE_PORT']} (async mode "
+          f"{app.config['CAFE_ASYNC_MODE']}); press Ctrl+C to stop", flush=True)
+    socketio.run(app, host=app.config["CAFE_HOST"], port=app.config["CAFE_PORT"], log_output=False)

@@ -17,13 +17,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     derived = derive_flask_config(app.config, ROOT / "instance")
     app.config.update({key: value for key, value in derived.items() if key not in (test_config or {})})
 
-    from cafe import auth, cli, db, pages, security
-    from cafe.views import organiser
+    from cafe import auth, cli, db, live, pages, security
+    from cafe.views import api, board, console, organiser, table
 
     db.init_app(app)
     security.init_app(app)
     auth.init_app(app)
+    live.init_app(app)
     pages.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(organiser.bp)
+    for blueprint in (organiser.bp, console.bp, board.bp, table.bp, api.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -1,6 +1,8 @@
 """Who may do what: organiser login, and the loaders that 404 or 403 before a view runs."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -8,7 +10,7 @@ from werkzeug.security import check_password_hash
 
 from cafe.db import db
 from cafe.forms import LoginForm
-from cafe.models import Event, User
+from cafe.models import Event, Table, User
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -39,14 +41,32 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def may_run(user: Any, event: Event) -> bool:
+    """Whether this user may set up and run the event (its organiser)."""
+    return bool(user is not None and user.is_authenticated and event.owner_id == user.id)
+
+
+def find_event(code: str) -> Event | None:
+    """The event with that join code, typed in any case."""
+    return db.session.scalar(select(Event).where(Event.code == code.strip().upper()))
+
+
 def get_event(code: str, *, check_owner: bool = True) -> Event:
-    """The event with that join code (404), owned by the logged-in organiser (403)."""
-    event = db.session.scalar(select(Event).where(Event.code == code.upper()))
+    """The event with that join code (404), run by the logged-in organiser (403) unless check_owner is off."""
+    event = find_event(code)
     if event is None:
         abort(404, f"There is no event with the code {code}.")
-    if check_owner and (not current_user.is_authenticated or event.owner_id != current_user.id):
+    if check_owner and not may_run(current_user, event):
         abort(403, "This event belongs to another organiser.")
     return event
+
+
+def get_table(token: str) -> Table:
+    """The table a QR link points to (404)."""
+    table = db.session.scalar(select(Table).where(Table.token == token))
+    if table is None:
+        abort(404, "This table link is not valid. Type the event's join code on the front page instead.")
+    return table
 
 
 @bp.route("/login", methods=["GET", "POST"])

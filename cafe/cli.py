@@ -62,13 +62,36 @@ def demo_command() -> None:
     event = db.session.scalar(select(Event).where(Event.owner_id == user.id, Event.name == name))
     if event is None:
         event = operations.import_setup(user, DEMO_FILE.read_bytes())
+    for old in [t for t in user.api_tokens if t.label == "demo"]:
+        operations.revoke_api_token(user, old.id)
+    token = operations.create_api_token(user, "demo")
     for label, url in demo_urls(event):
         click.echo(f"{label}: {url}")
+    click.echo(f"api token: {token}")
 
 
 def demo_urls(event: Event) -> list[tuple[str, str]]:
     """The demo's URLs, each with its label, as `make demo` prints them."""
     with current_app.test_request_context(base_url=current_app.config["CAFE_PUBLIC_URL"]):
-        organiser = url_for("organiser.event", code=event.code, _external=True)
-    return [("organiser", organiser), ("organiser login", f"{DEMO_EMAIL} / password {DEMO_PASSWORD}"),
-            ("event code", event.code)]
+        def link(endpoint: str, **values: object) -> str:
+            return url_for(endpoint, _external=True, **values)
+        return [
+            ("event code", event.code),
+            ("organiser", link("organiser.event", code=event.code)),
+            ("organiser login", f"{DEMO_EMAIL} / password {DEMO_PASSWORD}"),
+            ("console", link("console.page", code=event.code)),
+            ("board", link("board.event", code=event.code)),
+            ("join", link("pages.index")),
+            *[(f"table {t.number}", link("table.page", token=t.token)) for t in event.tables],
+        ]
+
+
+@cafe_cli.command("create-token")
+@click.argument("email")
+@click.option("--label", default="", help="What the token is for.")
+def create_token_command(email: str, label: str) -> None:
+    """Make an API token for an organiser and print it (it is shown only once)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"There is no organiser account for {email}.")
+    click.echo(operations.create_api_token(user, label))

@@ -34,6 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUBLIC_URL", "", "Public base URL that QR codes and printed links point to; empty means http://HOST:PORT"),
     Setting("HOST", "127.0.0.1", "Address the development and demo server listens on"),
     Setting("PORT", 5000, "Port the development and demo server listens on", cast=int),
+    Setting("ASYNC_MODE", "gevent", "Socket.IO async mode: gevent for serving (measured fastest); threading for tests and tools"),
+    Setting("SYNC_SECONDS", 15, "How often, in seconds, the server re-sends the round clock so screens stay in step", cast=int),
     Setting("MAX_UPLOAD_MB", 2, "Largest request body accepted, in megabytes (uploads of CSV and YAML files)", cast=float),
 )
 

@@ -6,8 +6,11 @@ from datetime import date, datetime, timezone
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import Boolean, false, true, Date, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from cafe.db import db
 
@@ -31,6 +34,28 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC instant on every database (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Store in UTC."""
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Read back as an aware UTC instant."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def _enum(kind: type[StrEnum], length: int = 16) -> Enum:
+    """A portable string column holding an enum's values."""
+    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
 class EventStatus(StrEnum):
     """Where an event is in its life."""
 
@@ -38,6 +63,24 @@ class EventStatus(StrEnum):
     LIVE = "live"
     HARVEST = "harvest"
     CLOSED = "closed"
+
+
+class RoundState(StrEnum):
+    """Where a round is: pending -> running <-> paused -> ended, or skipped."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    PAUSED = "paused"
+    ENDED = "ended"
+    SKIPPED = "skipped"
+
+
+class NoteState(StrEnum):
+    """Whether a note shows on boards and phones."""
+
+    VISIBLE = "visible"
+    HIDDEN = "hidden"
+    MERGED = "merged"
 
 
 class User(UserMixin, db.Model):
@@ -49,9 +92,24 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     events: Mapped[list[Event]] = relationship(back_populates="owner", cascade="all, delete-orphan")
+    api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
 
 
 class Event(db.Model):
@@ -66,11 +124,15 @@ class Event(db.Model):
     date: Mapped[date | None] = mapped_column(Date)
     venue: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[EventStatus] = mapped_column(
-        Enum(EventStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
-        default=EventStatus.SETUP,
-    )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus), default=EventStatus.SETUP)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    posting_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    auto_advance: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    warnings: Mapped[str] = mapped_column(String(40), default="120,30", server_default="120,30")
+    chime: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    announcement: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Notes are numbered per event under the event row's lock, so numbers follow commit order.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     owner: Mapped[User] = relationship(back_populates="events")
     tables: Mapped[list[Table]] = relationship(
@@ -86,6 +148,11 @@ class Event(db.Model):
     def table_by_number(self, number: int) -> Table | None:
         """This event's table with that number, if any."""
         return next((t for t in self.tables if t.number == number), None)
+
+    @property
+    def warning_seconds(self) -> list[int]:
+        """The remaining times, in seconds, at which screens warn that the round ends."""
+        return sorted((int(w) for w in self.warnings.split(",") if w.strip().isdigit()), reverse=True)
 
 
 class Table(db.Model):
@@ -139,6 +206,12 @@ class Round(db.Model):
     minutes: Mapped[int] = mapped_column(Integer, default=20)
     question: Mapped[str] = mapped_column(Text, default="")
     buffer_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    # The server's clock, as Unix seconds: stored so that a restart resumes the same countdown.
+    state: Mapped[RoundState] = mapped_column(_enum(RoundState), default=RoundState.PENDING, server_default="pending")
+    started_at: Mapped[float | None] = mapped_column(Float)
+    ends_at: Mapped[float | None] = mapped_column(Float)
+    remaining_s: Mapped[float | None] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float)
 
     event: Mapped[Event] = relationship(back_populates="rounds")
 
@@ -159,3 +232,27 @@ class Participant(db.Model):
 
     event: Mapped[Event] = relationship(back_populates="participants")
     host_of: Mapped[Table | None] = relationship()
+
+
+class Note(db.Model):
+    """One short post from a table, under a heading, in a round."""
+
+    __tablename__ = "notes"
+    __table_args__ = (UniqueConstraint("event_id", "client_id"), UniqueConstraint("event_id", "seq"),
+                      Index("ix_notes_table_seq", "table_id", "seq"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"), index=True)
+    heading_id: Mapped[int | None] = mapped_column(ForeignKey("headings.id", ondelete="SET NULL"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    client_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(60), default="")
+    state: Mapped[NoteState] = mapped_column(_enum(NoteState), default=NoteState.VISIBLE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    table: Mapped[Table] = relationship()
+    round: Mapped[Round | None] = relationship()
+    heading: Mapped[Heading | None] = relationship()

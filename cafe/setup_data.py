@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from cafe.errors import CafeError
+
 SETUP_VERSION = 1
 PARTICIPANT_COLUMNS = ("name", "organisation", "role", "email", "host_of_table", "does_not_move")
 COLUMN_ALIASES = {"organization": "organisation", "host": "host_of_table", "host_of": "host_of_table",
@@ -18,12 +20,8 @@ FALSE_WORDS = {"no", "n", "false", "0", ""}
 LIMITS = {"tables": 200, "rounds": 20, "participants": 5000, "headings": 8}
 
 
-class SetupError(ValueError):
+class SetupError(CafeError):
     """Setup input that cannot be stored; carries one human message per problem."""
-
-    def __init__(self, messages: list[str] | str):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__("; ".join(self.messages))
 
 
 @dataclass

@@ -6,6 +6,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from cafe import operations
+from cafe.setup_data import parse_participants_csv
 from cafe.db import db
 from cafe.models import Event
 
@@ -202,7 +203,7 @@ def test_participant_csv_download_reimports(login, create_event):
     event = create_event(participants=5)
     text = login().get(f"/organiser/events/{event.code}/participants.csv").data
     assert text.startswith(b"name,organisation,role,email,host_of_table,does_not_move")
-    assert len(operations.parse_participants_csv(text, {1, 2, 3})) == 5
+    assert len(parse_participants_csv(text, {1, 2, 3})) == 5
 
 
 def test_user_text_is_escaped(login, create_event):

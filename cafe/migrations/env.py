@@ -13,6 +13,13 @@ db = current_app.extensions["migrate"].db
 options = current_app.extensions["migrate"].configure_args
 
 
+def render_item(kind, value, autogen_context):
+    """Write the app's own column types as the plain SQLAlchemy types they store."""
+    if kind == "type" and hasattr(value, "impl") and type(value).__module__.startswith("cafe."):
+        return f"sa.{value.impl!r}"
+    return False
+
+
 def run_migrations_offline() -> None:
     """Write the SQL for the migrations without a connection."""
     url = db.engine.url.render_as_string(hide_password=False)
@@ -29,7 +36,7 @@ def run_migrations_online() -> None:
             logger.info("No changes in schema detected.")
 
     with db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=db.metadata,
+        context.configure(connection=connection, target_metadata=db.metadata, render_item=render_item,
                           process_revision_directives=options.get("process_revision_directives", skip_empty),
                           **{k: v for k, v in options.items() if k != "process_revision_directives"})
         with context.begin_transaction():

@@ -52,7 +52,7 @@ def upgrade():
     sa.Column('buffer_seconds', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_rounds_event_id_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rounds')),
-    sa.UniqueConstraint('event_id', 'index', name=op.f('uq_rounds_event_id'))
+    sa.UniqueConstraint('event_id', 'index', name=op.f('uq_rounds_event_id_index'))
     )
     with op.batch_alter_table('rounds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rounds_event_id'), ['event_id'], unique=False)
@@ -68,7 +68,7 @@ def upgrade():
     sa.Column('token', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_tables_event_id_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tables')),
-    sa.UniqueConstraint('event_id', 'number', name=op.f('uq_tables_event_id')),
+    sa.UniqueConstraint('event_id', 'number', name=op.f('uq_tables_event_id_number')),
     sa.UniqueConstraint('token', name=op.f('uq_tables_token'))
     )
     with op.batch_alter_table('tables', schema=None) as batch_op:

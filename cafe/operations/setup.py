@@ -1,8 +1,7 @@
-"""Every change to stored data, one verb_noun function each: validate, write, commit."""
+"""Changes to an event's setup: the event, its tables, rounds and participants."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from cafe.db import db
 from cafe.models import Event, Heading, Participant, Round, Table, User, new_join_code
@@ -10,24 +9,6 @@ from cafe.setup_data import (
     LIMITS, EventSpec, ParticipantSpec, RoundSpec, Setup, SetupError, TableSpec, check_event, check_participants,
     check_round, check_setup, check_table, load_yaml, parse_participants_csv,
 )
-
-MIN_PASSWORD = 10
-
-
-def create_user(email: str, password: str, name: str = "") -> User:
-    """Create an organiser account with a hashed password."""
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise SetupError(f"{email!r} is not an email address.")
-    if len(password) < MIN_PASSWORD:
-        raise SetupError(f"The password must be at least {MIN_PASSWORD} characters long.")
-    if db.session.scalar(select(User).where(User.email == email)):
-        raise SetupError(f"There is already an account for {email}.")
-    user = User(email=email, name=name.strip(), password_hash=generate_password_hash(password))
-    db.session.add(user)
-    db.session.commit()
-    return user
-
 
 def _unique_code() -> str:
     """A join code no other event uses."""

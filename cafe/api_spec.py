@@ -1,0 +1,113 @@
+"""Pure: the OpenAPI 3.1 document of the JSON API (a test checks it lists every route)."""
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "posting_closed",
+               "request_entity_too_large", "invalid", "method_not_allowed"]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    words = {400: "Malformed request", 401: "Missing or wrong token", 403: "Not this organiser's event",
+             404: "No such event, table or action", 409: "Not possible in the café's current state",
+             413: "Body too large", 422: "Invalid input"}
+    return {str(s): _json(_ref("Error"), words[s]) for s in statuses}
+
+
+CODE = {"name": "code", "in": "path", "required": True, "description": "The event's join code",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{6}$"}}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string", "examples": ERROR_CODES}, "message": {"type": "string"},
+                       "details": {"type": "array", "items": {"type": "string"}}}}}},
+    "Clock": {"type": "object", "required": ["phase", "remaining_s", "ends_at", "server_time"], "properties": {
+        "phase": {"enum": ["waiting", "running", "paused", "moving", "between", "harvest"]},
+        "round": {"type": ["integer", "null"]}, "next_round": {"type": ["integer", "null"]},
+        "rounds": {"type": "integer"}, "remaining_s": {"type": ["number", "null"]},
+        "ends_at": {"type": ["string", "null"], "format": "date-time"},
+        "server_time": {"type": "string", "format": "date-time"}, "question": {"type": "string"},
+        "next_question": {"type": "string"}, "minutes": {"type": ["integer", "null"]},
+        "warnings": {"type": "array", "items": {"type": "integer"}}, "chime": {"type": "boolean"},
+        "posting_open": {"type": "boolean"}, "announcement": {"type": "string"}}},
+    "Table": {"type": "object", "required": ["number", "theme", "headings"], "properties": {
+        "number": {"type": "integer"}, "theme": {"type": "string"}, "host": {"type": "string"},
+        "question": {"type": "string"}, "capacity": {"type": "integer"},
+        "headings": {"type": "array", "items": {"type": "string"}}}},
+    "Round": {"type": "object", "required": ["index", "minutes", "state"], "properties": {
+        "index": {"type": "integer"}, "minutes": {"type": "integer"}, "question": {"type": "string"},
+        "buffer_seconds": {"type": "integer"}, "state": {"enum": ["pending", "running", "paused", "ended", "skipped"]}}},
+    "Event": {"type": "object", "required": ["code", "name", "tables", "rounds", "current"], "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "date": {"type": ["string", "null"], "format": "date"},
+        "venue": {"type": "string"}, "description": {"type": "string"},
+        "status": {"enum": ["setup", "live", "harvest", "closed"]},
+        "tables": {"type": "array", "items": _ref("Table")}, "rounds": {"type": "array", "items": _ref("Round")},
+        "current": _ref("Clock")}},
+    "Note": {"type": "object", "required": ["id", "seq", "table", "heading", "text", "client_id"], "properties": {
+        "id": {"type": "integer"}, "seq": {"type": "integer"}, "client_id": {"type": "string"},
+        "table": {"type": "integer"}, "round": {"type": ["integer", "null"]}, "heading": {"type": ["string", "null"]},
+        "text": {"type": "string"}, "author": {"type": ["string", "null"]},
+        "state": {"enum": ["visible", "hidden", "merged"]}, "created_at": {"type": "string", "format": "date-time"},
+        "html": {"type": "string", "description": "The note as the pages render it (with html=1)"}}},
+    "NewNote": {"type": "object", "required": ["heading", "text", "client_id"], "properties": {
+        "heading": {"type": "string", "description": "One of the table's headings"},
+        "text": {"type": "string", "minLength": 1, "maxLength": 280},
+        "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,64}$",
+                      "description": "Made by the client; a retry with the same id never stores the note twice"},
+        "author": {"type": ["string", "null"], "maxLength": 60}}},
+}
+
+
+def openapi_document(base: str) -> dict[str, Any]:
+    """The whole document, with the API's base path as its server."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "cafe API", "version": "1",
+                 "description": "Read an event and its notes, post notes, and run rounds. See docs/api.md."},
+        "servers": [{"url": base}],
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": {
+            "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
+                                      "responses": {"200": {"description": "The OpenAPI document"}}}},
+            "/events/{code}": {"get": {
+                "summary": "The event, its tables and rounds, and the current round's clock", "operationId": "getEvent",
+                "parameters": [CODE], "responses": {"200": _json(_ref("Event"), "The event"), **_errors(404)}}},
+            "/events/{code}/notes": {"get": {
+                "summary": "Visible notes after a sequence number, in order", "operationId": "listNotes",
+                "parameters": [CODE,
+                               {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                               {"name": "table", "in": "query", "schema": {"type": "integer"}},
+                               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                               {"name": "html", "in": "query", "description": "1 to add each note's rendered HTML",
+                                "schema": {"enum": ["0", "1", "true", "false"]}}],
+                "responses": {"200": _json({"type": "object", "required": ["notes", "last_seq"], "properties": {
+                    "notes": {"type": "array", "items": _ref("Note")}, "last_seq": {"type": "integer"}}}, "The notes"),
+                    **_errors(404)}}},
+            "/events/{code}/tables/{number}/notes": {"post": {
+                "summary": "Post a note at a table", "operationId": "postNote",
+                "parameters": [CODE, {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewNote")}}},
+                "responses": {"201": _json(_ref("Note"), "Stored"),
+                              "200": _json(_ref("Note"), "Already stored under this client_id"),
+                              **_errors(400, 404, 409, 413, 422)}}},
+            "/events/{code}/rounds/current/{action}": {"post": {
+                "summary": "Run the rounds (facilitators only)", "operationId": "controlRound",
+                "security": [{"bearer": []}],
+                "parameters": [CODE, {"name": "action", "in": "path", "required": True, "schema": {
+                    "enum": ["start", "pause", "resume", "extend", "end", "next", "skip"]}}],
+                "requestBody": {"required": False, "description": "For extend: minutes to add (negative to shorten)",
+                                "content": {"application/json": {"schema": {"type": "object", "properties": {
+                                    "minutes": {"type": "number"}}}}}},
+                "responses": {"200": _json(_ref("Clock"), "The round clock after the change"),
+                              **_errors(400, 401, 403, 404, 409, 422)}}},
+        },
+    }

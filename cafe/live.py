@@ -1,0 +1,164 @@
+"""Socket.IO: the rooms, the handlers (named after their events) and the one broadcast().
+
+Rooms: `event:<id>` every screen of an event (round clock, announcements);
+`notes:<id>` boards and the console (every visible note); `console:<id>` the
+console (activity); `table:<id>` the phones of one table (that table's notes).
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+from flask_socketio import SocketIO, join_room
+
+from cafe import operations
+from cafe.auth import find_event, may_run
+from cafe.db import db
+from cafe.errors import CafeError
+from cafe.models import Event, Table
+from cafe.payloads import clock_payload
+
+socketio = SocketIO()
+_ticker_started = False
+
+
+def init_app(app: Flask) -> None:
+    """Bind Socket.IO in the configured async mode, through the message queue when there is one."""
+    socketio.init_app(app, async_mode=app.config["CAFE_ASYNC_MODE"],
+                      message_queue=app.config["CAFE_MESSAGE_QUEUE"] or None,
+                      ping_interval=20, ping_timeout=20, max_http_buffer_size=64 * 1024)
+
+
+def broadcast(name: str, payload: dict[str, Any], rooms: list[str]) -> None:
+    """Tell the screens in these rooms about something already committed; the only place that emits."""
+    socketio.emit(name, payload, to=rooms)
+
+
+def event_room(event: Event) -> str:
+    """Every screen of an event."""
+    return f"event:{event.id}"
+
+
+def notes_room(event: Event) -> str:
+    """Boards and the console of an event."""
+    return f"notes:{event.id}"
+
+
+def console_room(event: Event) -> str:
+    """The facilitator's console of an event."""
+    return f"console:{event.id}"
+
+
+def table_room(table: Table) -> str:
+    """The phones at one table."""
+    return f"table:{table.id}"
+
+
+def phones_at(table: Table) -> int:
+    """How many phones of this table this process holds connected."""
+    participants = socketio.server.manager.get_participants("/", table_room(table))
+    return sum(1 for _ in participants)
+
+
+def _reply(error: str | None = None, **data: Any) -> dict[str, Any]:
+    """An acknowledgement: the server's time and either data or an error message."""
+    return {"ok": error is None, "error": error, "server_ms": int(time.time() * 1000), **data}
+
+
+@socketio.on("connect")
+def connect(_auth: Any = None) -> None:
+    """Any screen connects; it must then join an event's rooms. Starts this process's round ticker."""
+    _start_ticker(current_app._get_current_object())
+
+
+@socketio.on("join")
+def join(data: Any) -> dict[str, Any]:
+    """Sent by each screen after connecting: {event, view: board|console|table, table?: token}.
+
+    Replies with the round clock. Boards join the event and notes rooms; the console
+    (its event's organiser only) also the console room; a phone its table's room.
+    """
+    data = data if isinstance(data, dict) else {}
+    event = find_event(str(data.get("event", "")))
+    if event is None:
+        return _reply("There is no event with that code.")
+    view = data.get("view")
+    rooms = [event_room(event)]
+    if view == "table":
+        table = next((t for t in event.tables if t.token == data.get("table")), None)
+        if table is None:
+            return _reply("This table link is not valid for this event.")
+        rooms.append(table_room(table))
+    elif view == "console":
+        if not may_run(current_user, event):
+            return _reply("Only the event's facilitators may open its console.")
+        rooms += [notes_room(event), console_room(event)]
+    elif view == "board":
+        rooms.append(notes_room(event))
+    else:
+        return _reply("Say which view joins: board, console or table.")
+    for room in rooms:
+        join_room(room)
+    if view == "table":
+        operations.announce_activity(event)
+    return _reply(clock=clock_payload(event))
+
+
+@socketio.on("sync")
+def sync(_data: Any = None) -> dict[str, Any]:
+    """Sent by any screen to measure its offset from the server's clock; replies with the server's time."""
+    return _reply()
+
+
+@socketio.on("round.control")
+def round_control(data: Any) -> dict[str, Any]:
+    """Sent by the console: {event, action, minutes?}. Changes the round; every screen gets round.state."""
+    data = data if isinstance(data, dict) else {}
+    event = find_event(str(data.get("event", "")))
+    if event is None or not may_run(current_user, event):
+        return _reply("Only the event's facilitators may change its rounds.")
+    try:
+        operations.control_round(event, str(data.get("action", "")), data.get("minutes"))
+    except CafeError as error:
+        db.session.rollback()
+        return _reply(" ".join(error.messages))
+    return _reply(clock=clock_payload(event))
+
+
+@socketio.on("disconnect")
+def disconnect(*_args: Any) -> None:
+    """A screen went away: the console's count of phones is updated."""
+    for room in list(socketio.server.rooms(request.sid)):
+        if room.startswith("table:"):
+            table = db.session.get(Table, int(room.split(":")[1]))
+            if table is not None:
+                socketio.server.leave_room(request.sid, room)
+                operations.announce_activity(table.event)
+
+
+def _start_ticker(app: Flask) -> None:
+    """Start, once per process, the task that ends rounds on time and keeps screens in step."""
+    global _ticker_started
+    if _ticker_started or app.testing:
+        return
+    _ticker_started = True
+    socketio.start_background_task(_tick_forever, app)
+
+
+def _tick_forever(app: Flask) -> None:
+    """Every second, settle rounds whose time is up; every few seconds, resend the clock."""
+    last_sync = 0.0
+    while True:
+        socketio.sleep(1)
+        with app.app_context():
+            try:
+                resync = time.time() - last_sync >= app.config["CAFE_SYNC_SECONDS"]
+                operations.tick(resync=resync)
+                if resync:
+                    last_sync = time.time()
+            except Exception:  # noqa: BLE001 - one failed tick (database restarting) must not stop the clock
+                app.logger.exception("round ticker failed; trying again in a second")
+            finally:
+                db.session.remove()

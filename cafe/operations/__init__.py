@@ -1,0 +1,17 @@
+"""Every change to stored data, one verb_noun function each: validate, write, commit, then announce."""
+from cafe.operations.accounts import create_api_token, create_user, revoke_api_token, user_for_token
+from cafe.operations.live import (
+    ROUND_ACTIONS, activity, announce, announce_activity, control_round, post_note, set_posting, tick, update_live_settings,
+)
+from cafe.operations.setup import (
+    add_participant, create_event, delete_event, delete_participant, delete_round, delete_table, duplicate_event,
+    import_participants, import_setup, move_table, read_setup, replace_setup, save_round, save_table, update_event,
+)
+
+__all__ = [
+    "ROUND_ACTIONS", "activity", "add_participant", "announce", "announce_activity", "control_round", "create_api_token", "create_event",
+    "create_user", "delete_event", "delete_participant", "delete_round", "delete_table", "duplicate_event",
+    "import_participants", "import_setup", "move_table", "post_note", "read_setup", "replace_setup",
+    "revoke_api_token", "save_round", "save_table", "set_posting", "tick", "update_event", "update_live_settings",
+    "user_for_token",
+]

@@ -1,0 +1,270 @@
+"""Changes during the café: the round clock, notes, posting, announcements; each announced after commit."""
+from __future__ import annotations
+
+import re
+import time
+from typing import Callable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from cafe.db import db
+from cafe.errors import CafeError, Conflict, NotFound
+from cafe import live
+from cafe.models import Event, EventStatus, Note, NoteState, Round, RoundState, Table
+from cafe.payloads import clock_payload, note_payload, round_by_index, status_of
+from cafe.timer import Phase, RoundClock, ends_after_extension
+
+NOTE_LIMIT = 280
+AUTHOR_LIMIT = 60
+CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
+ON = (Phase.RUNNING, Phase.PAUSED)
+
+
+def _settle(event: Event, now: float) -> None:
+    """Write down rounds whose end instant has passed as ended, and the harvest when none are left (no commit)."""
+    for r in event.rounds:
+        if r.state is RoundState.RUNNING and r.ends_at is not None and now >= r.ends_at:
+            r.state, r.ended_at, r.ends_at = RoundState.ENDED, r.ends_at, None
+    if event.rounds and all(r.state in (RoundState.ENDED, RoundState.SKIPPED) for r in event.rounds):
+        event.status = EventStatus.HARVEST
+
+
+def _announce_clock(event: Event, now: float | None = None) -> None:
+    """Send the round clock to every screen of the event."""
+    live.broadcast("round.state", clock_payload(event, now), [live.event_room(event)])
+
+
+def _start(event: Event, index: int | None, now: float) -> None:
+    """Start a pending round."""
+    r = round_by_index(event, index)
+    if r is None:
+        raise Conflict("There is no round left to start.")
+    r.state, r.started_at, r.ends_at, r.remaining_s = RoundState.RUNNING, now, now + r.minutes * 60, None
+    event.status = EventStatus.LIVE
+
+
+def _end(r: Round, now: float) -> None:
+    """End a round now; its switching buffer starts."""
+    r.state, r.ended_at, r.ends_at, r.remaining_s = RoundState.ENDED, now, None, None
+
+
+def _on(event: Event, now: float) -> Round:
+    """The round that is running or paused, or a Conflict."""
+    status = status_of(event, now)
+    if status.phase not in ON:
+        raise Conflict("No round is running or paused.")
+    return round_by_index(event, status.round_index)  # type: ignore[return-value]
+
+
+def _do_start(event: Event, now: float, _minutes: float) -> None:
+    status = status_of(event, now)
+    if status.phase in ON:
+        raise Conflict(f"Round {status.round_index} is already on; end it first.")
+    _start(event, status.next_index, now)
+
+
+def _do_pause(event: Event, now: float, _minutes: float) -> None:
+    r = _on(event, now)
+    if r.state is RoundState.PAUSED:
+        raise Conflict(f"Round {r.index} is already paused.")
+    r.state, r.remaining_s, r.ends_at = RoundState.PAUSED, max(0.0, (r.ends_at or now) - now), None
+
+
+def _do_resume(event: Event, now: float, _minutes: float) -> None:
+    r = _on(event, now)
+    if r.state is not RoundState.PAUSED:
+        raise Conflict(f"Round {r.index} is not paused.")
+    r.state, r.ends_at, r.remaining_s = RoundState.RUNNING, now + (r.remaining_s or 0.0), None
+
+
+def _do_extend(event: Event, now: float, minutes: float) -> None:
+    if not minutes or abs(minutes) > 120:
+        raise CafeError("Say how many minutes to add (or take away, with a minus sign), up to 120.")
+    r = _on(event, now)
+    clock = RoundClock(r.index, r.state.value, r.minutes, r.buffer_seconds, r.ends_at, r.remaining_s, r.ended_at)
+    r.ends_at, r.remaining_s = ends_after_extension(clock, minutes * 60, now)
+
+
+def _do_end(event: Event, now: float, _minutes: float) -> None:
+    _end(_on(event, now), now)
+
+
+def _do_next(event: Event, now: float, _minutes: float) -> None:
+    status = status_of(event, now)
+    if status.phase is Phase.HARVEST:
+        raise Conflict("That was the last round.")
+    if status.phase in ON:
+        _end(round_by_index(event, status.round_index), now)  # type: ignore[arg-type]
+    _start(event, status.next_index, now)
+
+
+def _do_skip(event: Event, now: float, _minutes: float) -> None:
+    status = status_of(event, now)
+    if status.phase in ON:
+        raise Conflict(f"Round {status.round_index} is on; end it before skipping the next one.")
+    r = round_by_index(event, status.next_index)
+    if r is None:
+        raise Conflict("There is no round left to skip.")
+    r.state = RoundState.SKIPPED
+
+
+ROUND_ACTIONS: dict[str, Callable[[Event, float, float], None]] = {
+    "start": _do_start, "pause": _do_pause, "resume": _do_resume, "extend": _do_extend,
+    "end": _do_end, "next": _do_next, "skip": _do_skip,
+}
+
+
+def control_round(event: Event, action: str, minutes: object = None, now: float | None = None) -> None:
+    """Start, pause, resume, extend, end, skip or move to the next round; every screen is told."""
+    if action not in ROUND_ACTIONS:
+        raise NotFound(f"Unknown round action {action!r}; use one of: {', '.join(ROUND_ACTIONS)}.")
+    try:
+        amount = float(minutes) if minutes not in (None, "") else 0.0  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise CafeError(f"Minutes must be a number, not {minutes!r}.") from None
+    now = time.time() if now is None else now
+    _settle(event, now)
+    ROUND_ACTIONS[action](event, now, amount)
+    _settle(event, now)
+    db.session.commit()
+    _announce_clock(event, now)
+
+
+def tick(*, resync: bool = False, now: float | None = None) -> int:
+    """Settle rounds whose time is up, start due rounds of auto-advancing events; returns events announced."""
+    now = time.time() if now is None else now
+    due = db.session.scalars(select(Event).join(Round).where(
+        Round.state == RoundState.RUNNING, Round.ends_at <= now).distinct()).all()
+    for event in due:
+        # Settle only what is still unsettled: another process may have done it already.
+        ended = db.session.execute(update(Round).where(
+            Round.event_id == event.id, Round.state == RoundState.RUNNING, Round.ends_at <= now,
+        ).values(state=RoundState.ENDED, ended_at=Round.ends_at, ends_at=None))
+        db.session.commit()
+        if ended.rowcount:
+            db.session.refresh(event)
+            _settle(event, now)
+            db.session.commit()
+            _announce_clock(event, now)
+    live = db.session.scalars(select(Event).where(Event.status == EventStatus.LIVE)).all()
+    for event in live:
+        if event.auto_advance and status_of(event, now).phase is Phase.BETWEEN:
+            try:
+                control_round(event, "start", now=now)
+            except Conflict:
+                db.session.rollback()
+        elif resync:
+            _announce_clock(event, now)
+    return len(due)
+
+
+def _check_note(table: Table, heading: str, text: str, author: str, client_id: str) -> list[str]:
+    """Problems with a note before anything is stored."""
+    errors = []
+    if not CLIENT_ID.fullmatch(client_id):
+        errors.append("The note's client id must be 8 to 64 letters, digits or - _ . :")
+    if not text.strip():
+        errors.append("Write something before posting.")
+    elif len(text.strip()) > NOTE_LIMIT:
+        errors.append(f"A note can be at most {NOTE_LIMIT} characters; this one has {len(text.strip())}.")
+    if heading not in table.heading_titles:
+        errors.append(f"Choose one of this table's headings: {', '.join(table.heading_titles)}.")
+    if len(author.strip()) > AUTHOR_LIMIT:
+        errors.append(f"A name can be at most {AUTHOR_LIMIT} characters.")
+    return errors
+
+
+def _existing_note(event: Event, client_id: str) -> Note | None:
+    """The note already stored under this client id, if any."""
+    return db.session.scalar(select(Note).where(Note.event_id == event.id, Note.client_id == client_id))
+
+
+def post_note(table: Table, *, heading: str, text: str, client_id: str, author: str = "",
+              now: float | None = None) -> tuple[Note, bool]:
+    """Store a note (or find the one already stored under its client id); returns it and whether it is new."""
+    event = table.event
+    heading, text, author, client_id = (str(v or "") for v in (heading, text, author, client_id))
+    existing = _existing_note(event, client_id) if CLIENT_ID.fullmatch(client_id) else None
+    if existing is not None:
+        return existing, False
+    errors = _check_note(table, heading, text, author, client_id)
+    if errors:
+        raise CafeError(errors)
+    now = time.time() if now is None else now
+    status = status_of(event, now)
+    if status.phase not in ON:
+        raise Conflict(_closed_message(status.phase), code="posting_closed")
+    if not event.posting_open:
+        raise Conflict("The facilitator has closed posting for a moment.", code="posting_closed")
+    seq = db.session.execute(update(Event).where(Event.id == event.id)
+                             .values(last_seq=Event.last_seq + 1).returning(Event.last_seq)).scalar_one()
+    note = Note(event_id=event.id, table=table, round=round_by_index(event, status.round_index), seq=seq,
+                heading=next(h for h in table.headings if h.title == heading), client_id=client_id,
+                text=text.strip(), author=author.strip())
+    db.session.add(note)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same client id arrived twice at once: the other request stored it.
+        db.session.rollback()
+        existing = _existing_note(event, client_id)
+        if existing is None:
+            raise
+        return existing, False
+    live.broadcast("note.created", note_payload(note, html=True), [live.notes_room(event), live.table_room(table)])
+    announce_activity(event)
+    return note, True
+
+
+def _closed_message(phase: Phase) -> str:
+    """Why posting is closed in this phase, in words for the phone."""
+    return {
+        Phase.WAITING: "Posting opens when the first round starts.",
+        Phase.MOVING: "Time to move to your next table; posting opens when the next round starts.",
+        Phase.BETWEEN: "Posting opens when the next round starts.",
+        Phase.HARVEST: "The café is over: posting is closed. Thank you!",
+    }.get(phase, "Posting is closed.")
+
+
+def set_posting(event: Event, is_open: bool) -> None:
+    """Open or close posting for the whole event; every screen is told."""
+    event.posting_open = bool(is_open)
+    db.session.commit()
+    _announce_clock(event)
+
+
+def announce(event: Event, text: str) -> None:
+    """Show an announcement on every screen (an empty text clears it)."""
+    text = (text or "").strip()
+    if len(text) > 280:
+        raise CafeError(f"An announcement can be at most 280 characters; this one has {len(text)}.")
+    event.announcement = text
+    db.session.commit()
+    live.broadcast("announcement", {"text": text}, [live.event_room(event)])
+
+
+def update_live_settings(event: Event, *, auto_advance: bool, warnings: str, chime: bool) -> None:
+    """Change how rounds run: auto-start after the buffer, warning times, the board's chime."""
+    values = [w.strip() for w in (warnings or "").split(",") if w.strip()]
+    if not all(v.isdigit() and 0 < int(v) <= 3600 for v in values) or len(values) > 5:
+        raise CafeError("Warnings are up to five times in seconds, separated by commas, for example 120, 30.")
+    event.auto_advance, event.chime = bool(auto_advance), bool(chime)
+    event.warnings = ",".join(str(v) for v in sorted({int(v) for v in values}, reverse=True))
+    db.session.commit()
+    _announce_clock(event)
+
+
+def activity(event: Event) -> list[dict[str, int]]:
+    """For each table: notes this round and phones connected."""
+    status = status_of(event)
+    current = round_by_index(event, status.round_index)
+    counts = dict(db.session.execute(
+        select(Note.table_id, func.count()).where(Note.event_id == event.id, Note.round_id == (current.id if current else -1),
+                                                  Note.state == NoteState.VISIBLE).group_by(Note.table_id)).all())
+    return [{"table": t.number, "notes": counts.get(t.id, 0), "phones": live.phones_at(t)} for t in event.tables]
+
+
+def announce_activity(event: Event) -> None:
+    """Send the console the latest activity per table."""
+    live.broadcast("activity", {"tables": activity(event)}, [live.console_room(event)])

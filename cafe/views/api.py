@@ -1,0 +1,103 @@
+"""The JSON API under /api/v1: events, notes, round control; errors are {"error": {"code", "message"}}."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, Response, abort, g, jsonify, request, url_for
+
+from cafe import operations
+from cafe.api_spec import openapi_document
+from cafe.auth import get_event, may_run
+from cafe.db import db
+from cafe.errors import CafeError
+from cafe.models import Event
+from cafe.pages import error_json
+from cafe.payloads import event_notes, event_payload, note_payload
+from cafe.security import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.errorhandler(CafeError)
+def _refused(error: CafeError) -> Response:
+    """A refused change: nothing stored; the transaction is rolled back."""
+    db.session.rollback()
+    return error_json(error.status, error.code, " ".join(error.messages), error.messages)
+
+
+def facilitator(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Require `Authorization: Bearer <token>` of an organiser who runs the event named by `code`."""
+    @wraps(view)
+    def checked(code: str, **kwargs: Any) -> Any:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        user = operations.user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
+        if user is None:
+            return error_json(401, "unauthorized", "Send a valid API token: 'Authorization: Bearer <token>'.")
+        event = _event(code)
+        if not may_run(user, event):
+            return error_json(403, "forbidden", "This token's organiser does not run this event.")
+        g.api_user = user
+        return view(event, **kwargs)
+    return checked
+
+
+def _event(code: str) -> Event:
+    """The event named in the path (404 as JSON)."""
+    return get_event(code, check_owner=False)
+
+
+def _json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 400 that says the body is not JSON."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, "The body must be a JSON object, sent with Content-Type: application/json.")
+    return data
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API."""
+    return jsonify(openapi_document(url_for("api.openapi", _external=False).rsplit("/", 1)[0]))
+
+
+@bp.get("/events/<code>")
+def event(code: str):
+    """The event, its tables and rounds, and the current round's clock."""
+    return jsonify(event_payload(_event(code)))
+
+
+@bp.get("/events/<code>/notes")
+def notes(code: str):
+    """Visible notes after a sequence number, in order (at most `limit`, default 500; `html=1` adds each rendered)."""
+    event = _event(code)
+    after = request.args.get("after", default=0, type=int)
+    limit = min(max(request.args.get("limit", default=500, type=int), 1), 1000)
+    number = request.args.get("table", type=int)
+    table = None
+    if number is not None:
+        table = event.table_by_number(number) or abort(404, f"There is no table {number}.")
+    found = event_notes(event, after=after, table=table, limit=limit)
+    html = request.args.get("html") in ("1", "true")
+    return jsonify(notes=[note_payload(n, html=html) for n in found], last_seq=found[-1].seq if found else after)
+
+
+@bp.post("/events/<code>/tables/<int:number>/notes")
+def post_note(code: str, number: int):
+    """Store a note; the same client_id again returns the stored note with 200."""
+    event = _event(code)
+    table = event.table_by_number(number) or abort(404, f"There is no table {number}.")
+    data = _json_body()
+    note, created = operations.post_note(table, heading=data.get("heading", ""), text=data.get("text", ""),
+                                         client_id=data.get("client_id", ""), author=data.get("author") or "")
+    return jsonify(note_payload(note)), 201 if created else 200
+
+
+@bp.post("/events/<code>/rounds/current/<action>")
+@facilitator
+def round_action(event: Event, action: str):
+    """Start, pause, resume, end, skip, go to the next round, or extend by {"minutes"}."""
+    minutes = _json_body().get("minutes") if action == "extend" else None
+    operations.control_round(event, action, minutes)
+    return jsonify(event_payload(event)["current"])

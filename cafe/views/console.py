@@ -1,0 +1,82 @@
+"""Facilitator face: run the rounds, open and close posting, announce, and watch activity."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from cafe import operations
+from cafe.auth import get_event
+from cafe.db import db
+from cafe.errors import CafeError
+from cafe.forms import ActionForm
+from cafe.payloads import clock_payload, event_notes
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """The console needs a logged-in organiser."""
+
+
+@bp.get("/<code>")
+def page(code: str):
+    """The console: round controls, posting, announcements, activity per table, the newest notes."""
+    event = get_event(code)
+    notes = event_notes(event, after=max(0, event.last_seq - 60))[::-1]
+    return render_template("console/page.html", event=event, clock=clock_payload(event), notes=notes,
+                           activity=operations.activity(event), action=ActionForm())
+
+
+def _act(code: str, change) -> object:
+    """Run one change from a console form, flash its outcome and go back to the console."""
+    event = get_event(code)
+    if ActionForm().validate_on_submit():
+        try:
+            message = change(event)
+        except CafeError as error:
+            db.session.rollback()
+            for text in error.messages:
+                flash(text, "error")
+        else:
+            flash(message, "success")
+    return redirect(url_for("console.page", code=event.code))
+
+
+@bp.post("/<code>/round/<action>")
+def round_action(code: str, action: str):
+    """Start, pause, resume, extend, end, skip, or go to the next round."""
+    def change(event):
+        operations.control_round(event, action, request.form.get("minutes"))
+        return f"Done: {action}."
+    return _act(code, change)
+
+
+@bp.post("/<code>/posting")
+def posting(code: str):
+    """Open or close posting."""
+    def change(event):
+        is_open = request.form.get("open") == "1"
+        operations.set_posting(event, is_open)
+        return "Posting is open." if is_open else "Posting is closed."
+    return _act(code, change)
+
+
+@bp.post("/<code>/announce")
+def announce(code: str):
+    """Show an announcement on every screen, or clear it."""
+    def change(event):
+        operations.announce(event, request.form.get("text", ""))
+        return "Announced." if event.announcement else "Announcement cleared."
+    return _act(code, change)
+
+
+@bp.post("/<code>/settings")
+def settings(code: str):
+    """Change auto-advance, warning times and the chime."""
+    def change(event):
+        operations.update_live_settings(event, auto_advance=request.form.get("auto_advance") == "1",
+                                        warnings=request.form.get("warnings", ""), chime=request.form.get("chime") == "1")
+        return "Saved the round settings."
+    return _act(code, change)

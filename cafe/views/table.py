@@ -1,0 +1,55 @@
+"""Phone face: a table's page, reached from its QR code; posting works with and without JavaScript."""
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+
+from cafe import operations
+from cafe.auth import get_table
+from cafe.db import db
+from cafe.errors import CafeError
+from cafe.models import Table
+from cafe.payloads import clock_payload, round_by_index, status_of, table_notes
+
+bp = Blueprint("table", __name__)
+AUTHOR_COOKIE = "cafe_author"
+
+
+def _page(table: Table, *, text: str = "", heading: str = "", status: int = 200):
+    """The table page, keeping what the person typed when a post was refused."""
+    event = table.event
+    clock = clock_payload(event)
+    current = round_by_index(event, status_of(event).round_index)
+    return render_template(
+        "table/page.html", table=table, event=event, clock=clock, notes=table_notes(table, 100),
+        question=(current.question if current and current.question else table.question),
+        client_id=uuid.uuid4().hex, text=text, heading=heading or (table.heading_titles[0] if table.headings else ""),
+        author=request.cookies.get(AUTHOR_COOKIE, ""),
+    ), status
+
+
+@bp.get("/t/<token>")
+def page(token: str):
+    """The table's theme, question, headings, countdown and notes."""
+    return _page(get_table(token))
+
+
+@bp.post("/t/<token>/notes")
+def post(token: str):
+    """Post a note from the plain form (no JavaScript): store it, then show the page again."""
+    table = get_table(token)
+    form = request.form
+    author = form.get("author", "")
+    try:
+        _note, created = operations.post_note(table, heading=form.get("heading", ""), text=form.get("text", ""),
+                                              client_id=form.get("client_id", ""), author=author)
+    except CafeError as error:
+        db.session.rollback()
+        for message in error.messages:
+            flash(message, "error")
+        return _page(table, text=form.get("text", ""), heading=form.get("heading", ""), status=error.status)
+    flash("Your note is stored." if created else "That note was already stored.", "success")
+    response = make_response(redirect(url_for("table.page", token=table.token)))
+    response.set_cookie(AUTHOR_COOKIE, author.strip()[:60], max_age=180 * 86400, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,207 @@
+// Shared by every face: the socket, the server's clock, the countdown, live notes and announcements.
+// The server owns the clock: each screen keeps its offset from the server's time and counts down locally.
+
+const LABELS = {
+  waiting: () => "Starting soon",
+  running: (c) => `Round ${c.round} of ${c.rounds}`,
+  paused: (c) => `Round ${c.round} of ${c.rounds} · paused`,
+  moving: () => "Move now",
+  between: () => "Next round starts soon",
+  harvest: () => "The café is over",
+};
+
+export function formatSeconds(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function describeWarning(seconds) {
+  return seconds >= 60 ? `${Math.round(seconds / 60)} minute${seconds >= 120 ? "s" : ""} left` : `${seconds} seconds left`;
+}
+
+export class Live {
+  constructor(root, hooks = {}) {
+    this.root = root;
+    this.hooks = hooks;
+    this.view = root.dataset.view;
+    this.event = root.dataset.event;
+    this.lastSeq = Number(root.dataset.lastSeq || 0);
+    this.offset = 0;
+    this.clock = null;
+    this.warned = new Set();
+    this.clockEl = root.querySelector("[data-clock]");
+    this.catchingUp = null;
+    this.readInitialClock();
+  }
+
+  readInitialClock() {
+    const el = this.clockEl;
+    if (!el) return;
+    this.offset = Date.parse(el.dataset.serverTime) - Date.now();
+    this.applyClock({
+      phase: el.dataset.phase,
+      ends_at: el.dataset.endsAt || null,
+      remaining_s: el.dataset.remaining === "" ? null : Number(el.dataset.remaining),
+      warnings: (el.dataset.warnings || "").split(",").filter(Boolean).map(Number),
+      chime: el.dataset.chime === "on",
+      server_time: el.dataset.serverTime,
+    }, { initial: true });
+  }
+
+  connect() {
+    if (typeof window.io !== "function") return this;
+    this.socket = window.io({ transports: ["websocket", "polling"] });
+    this.socket.on("connect", () => this.join());
+    this.socket.on("disconnect", () => this.setConnected(false));
+    this.socket.on("round.state", (clock) => this.applyClock(clock));
+    this.socket.on("note.created", (note) => this.receive(note));
+    this.socket.on("announcement", (data) => this.announce(data.text));
+    this.socket.on("activity", (data) => this.hooks.activity && this.hooks.activity(data.tables));
+    setInterval(() => this.measureOffset(), 60000);
+    setInterval(() => this.render(), 250);
+    return this;
+  }
+
+  join() {
+    const payload = { event: this.event, view: this.view, table: this.root.dataset.table };
+    this.socket.emit("join", payload, (reply) => {
+      if (!reply || !reply.ok) {
+        this.setConnected(false, reply ? reply.error : "Could not join.");
+        return;
+      }
+      this.setConnected(true);
+      this.measureOffset();
+      this.applyClock(reply.clock);
+      this.catchUp();
+    });
+  }
+
+  measureOffset() {
+    if (!this.socket || !this.socket.connected) return;
+    const sent = Date.now();
+    this.socket.emit("sync", {}, (reply) => {
+      const received = Date.now();
+      this.offset = reply.server_ms + (received - sent) / 2 - received;
+    });
+  }
+
+  setConnected(isConnected, message) {
+    this.root.classList.toggle("offline", !isConnected);
+    if (this.hooks.connection) this.hooks.connection(isConnected, message);
+  }
+
+  now() {
+    return Date.now() + this.offset;
+  }
+
+  applyClock(clock, { initial = false } = {}) {
+    if (this.clock && (this.clock.round !== clock.round || this.clock.phase !== clock.phase)) this.warned.clear();
+    this.clock = { ...this.clock, ...clock, endsAtMs: clock.ends_at ? Date.parse(clock.ends_at) : null };
+    if (!initial && clock.announcement !== undefined) this.announce(clock.announcement);
+    const question = this.root.querySelector("[data-question]");
+    if (question && clock.question !== undefined) {
+      question.dataset.default ??= question.textContent;
+      question.textContent = clock.question || question.dataset.default;
+    }
+    const moveNow = this.root.querySelector("[data-move-now]");
+    if (moveNow) moveNow.hidden = clock.phase !== "moving";
+    if (this.hooks.clock) this.hooks.clock(this.clock, initial);
+    this.render();
+  }
+
+  remaining() {
+    const c = this.clock;
+    if (!c) return null;
+    if (c.endsAtMs) return (c.endsAtMs - this.now()) / 1000;
+    return c.remaining_s ?? null;
+  }
+
+  render() {
+    if (!this.clockEl || !this.clock) return;
+    const c = this.clock;
+    let phase = c.phase;
+    let remaining = this.remaining();
+    if (phase === "running" && remaining !== null && remaining <= 0) {
+      phase = "moving";
+      remaining = null;
+      this.timeUp();
+    }
+    this.clockEl.dataset.phase = phase;
+    this.clockEl.className = `clock clock-${phase}`;
+    this.clockEl.querySelector("[data-clock-label]").textContent = (LABELS[phase] || LABELS.waiting)(c);
+    this.clockEl.querySelector("[data-clock-time]").textContent = remaining === null ? "–:––" : formatSeconds(remaining);
+    const warning = this.clockEl.querySelector("[data-clock-warning]");
+    if (phase !== "running" || remaining === null) {
+      warning.textContent = "";
+      return;
+    }
+    const due = (c.warnings || []).filter((w) => remaining <= w);
+    if (due.length) {
+      const w = Math.min(...due);
+      this.clockEl.classList.add("clock-warn");
+      warning.textContent = describeWarning(w);
+      if (!this.warned.has(w)) {
+        this.warned.add(w);
+        if (this.hooks.warning) this.hooks.warning(w);
+      }
+    } else {
+      warning.textContent = "";
+    }
+  }
+
+  timeUp() {
+    if (this.warned.has("end")) return;
+    this.warned.add("end");
+    if (this.hooks.timeUp) this.hooks.timeUp();
+  }
+
+  announce(text) {
+    const el = this.root.querySelector("[data-announcement]") || document.querySelector("[data-announcement]");
+    if (!el) return;
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  receive(note) {
+    if (document.getElementById(`note-${note.seq}`)) return;
+    const gap = this.view !== "table" && note.seq > this.lastSeq + 1;
+    this.insert(note);
+    if (gap) this.catchUp();
+  }
+
+  insert(note) {
+    if (document.getElementById(`note-${note.seq}`)) return;
+    if (this.hooks.insert) this.hooks.insert(note);
+    this.lastSeq = Math.max(this.lastSeq, note.seq);
+  }
+
+  async catchUp() {
+    if (this.catchingUp) return this.catchingUp;
+    this.catchingUp = (async () => {
+      try {
+        for (;;) {
+          const url = new URL(this.root.dataset.notesUrl, location.href);
+          url.searchParams.set("after", this.lastSeq);
+          url.searchParams.set("html", "1");
+          const response = await fetch(url, { headers: { Accept: "application/json" } });
+          if (!response.ok) return;
+          const data = await response.json();
+          data.notes.forEach((note) => this.insert(note));
+          this.lastSeq = Math.max(this.lastSeq, data.last_seq);
+          if (data.notes.length < 500) return;
+        }
+      } catch (error) {
+        // The network is down; the next reconnect catches up again.
+      } finally {
+        this.catchingUp = null;
+      }
+    })();
+    return this.catchingUp;
+  }
+}
+
+export function noteElement(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html.trim();
+  return template.content.firstElementChild;
+}
