@@ -9,11 +9,12 @@ if __name__ == "__main__":
     monkey.patch_all()
 
 from cafe import create_app  # noqa: E402
-from cafe.live import socketio  # noqa: E402
+from cafe.live import socketio, start_ticker  # noqa: E402
 
 app = create_app()
 
 if __name__ == "__main__":
     print(f" * cafe serving on http://{app.config['CAFE_HOST']}:{app.config['CAFE_PORT']} (async mode "
           f"{app.config['CAFE_ASYNC_MODE']}); press Ctrl+C to stop", flush=True)
+    start_ticker(app)
     socketio.run(app, host=app.config["CAFE_HOST"], port=app.config["CAFE_PORT"], log_output=False)

@@ -70,7 +70,7 @@ def _reply(error: str | None = None, **data: Any) -> dict[str, Any]:
 @socketio.on("connect")
 def connect(_auth: Any = None) -> None:
     """Any screen connects; it must then join an event's rooms. Starts this process's round ticker."""
-    _start_ticker(current_app._get_current_object())
+    start_ticker(current_app._get_current_object())
 
 
 @socketio.on("join")
@@ -138,7 +138,7 @@ def disconnect(*_args: Any) -> None:
                 operations.announce_activity(table.event)
 
 
-def _start_ticker(app: Flask) -> None:
+def start_ticker(app: Flask) -> None:
     """Start, once per process, the task that ends rounds on time and keeps screens in step."""
     global _ticker_started
     if _ticker_started or app.testing:

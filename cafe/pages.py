@@ -107,7 +107,7 @@ def _http_error(error: HTTPException):
     """An error page that says what went wrong in words (JSON for the API)."""
     if isinstance(error, RequestEntityTooLarge):
         limit = current_app.config["CAFE_MAX_UPLOAD_MB"]
-        description = f"That file is too large: the limit is {limit:g} MB. Nothing was stored."
+        description = f"That is too large: the limit is {limit:g} MB. Nothing was stored."
     elif isinstance(error, CSRFError):
         description = "The form expired or came from another site. Go back, reload the page and try again."
     else:

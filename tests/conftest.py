@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from cafe import create_app, operations
+from cafe.live import socketio
 from cafe.db import db
 from cafe.models import Event, User
 from cafe.setup_data import EventSpec, ParticipantSpec, RoundSpec, TableSpec
@@ -63,6 +64,7 @@ def app_config(database, tmp_path) -> dict[str, Any]:
         "CAFE_EXPORT_DIR": str(tmp_path / "exports"),
         "CAFE_PUBLIC_URL": "http://cafe.test",
         "WTF_CSRF_ENABLED": False,
+        "CAFE_ASYNC_MODE": "threading",
     }
 
 
@@ -132,3 +134,31 @@ def login(client: FlaskClient, user: User) -> Callable[..., FlaskClient]:
         assert response.status_code == 302, response.text
         return browser
     return do
+
+
+@pytest.fixture
+def live_event(create_event) -> Event:
+    """An event whose first round is running."""
+    event = create_event()
+    operations.control_round(event, "start")
+    return event
+
+
+@pytest.fixture
+def sio(app: Flask, client: FlaskClient) -> Callable[..., Any]:
+    """Socket.IO test clients that have joined a view of an event (sharing `client`'s login when asked)."""
+    made = []
+
+    def connect(event: Event, view: str = "board", *, table: str | None = None, logged_in: FlaskClient | None = None):
+        socket = socketio.test_client(app, flask_test_client=logged_in)
+        reply = socket.emit("join", {"event": event.code, "view": view, "table": table}, callback=True)
+        socket.get_received()
+        socket.join_reply = reply
+        made.append(socket)
+        return socket
+
+    yield connect
+    for socket in made:
+        if socket.is_connected():
+            socket.disconnect()
+

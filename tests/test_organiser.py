@@ -151,7 +151,7 @@ def test_a_50_mb_upload_is_refused_clearly(login, create_event):
     response = login().post(f"/organiser/events/{event.code}/participants/upload", input_stream=io.BytesIO(body),
                             content_type=f"multipart/form-data; boundary={boundary}", content_length=len(body))
     assert response.status_code == 413
-    assert "That file is too large: the limit is 2 MB. Nothing was stored." in response.text
+    assert "That is too large: the limit is 2 MB. Nothing was stored." in response.text
     db.session.expire_all()
     assert len(event.participants) == 3
 
@@ -232,3 +232,15 @@ def test_forms_without_csrf_token_are_refused(csrf_client, user):
     response = csrf_client.post("/login", data={"email": user.email, "password": "correct horse battery"})
     assert response.status_code == 400
     assert "The form expired" in response.text
+
+
+def test_api_tokens_from_the_organiser_page(login, user, client, create_event):
+    event = create_event()
+    browser = login()
+    page = browser.post("/organiser/tokens", data={"label": "room timer"}, follow_redirects=True).text
+    token = page.split("shown only once): ")[1].split("<")[0].strip()
+    url = f"/api/v1/events/{event.code}/rounds/current/start"
+    assert client.post(url, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert "room timer, made" in browser.get("/organiser/").text
+    browser.post(f"/organiser/tokens/{user.api_tokens[0].id}/delete")
+    assert client.post(url.replace("start", "pause"), headers={"Authorization": f"Bearer {token}"}).status_code == 401

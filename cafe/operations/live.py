@@ -147,8 +147,8 @@ def tick(*, resync: bool = False, now: float | None = None) -> int:
             _settle(event, now)
             db.session.commit()
             _announce_clock(event, now)
-    live = db.session.scalars(select(Event).where(Event.status == EventStatus.LIVE)).all()
-    for event in live:
+    running = db.session.scalars(select(Event).where(Event.status == EventStatus.LIVE)).all()
+    for event in running:
         if event.auto_advance and status_of(event, now).phase is Phase.BETWEEN:
             try:
                 control_round(event, "start", now=now)

@@ -13,7 +13,7 @@ from cafe.db import db
 from cafe.errors import CafeError
 from cafe.models import Event
 from cafe.pages import error_json
-from cafe.payloads import event_notes, event_payload, note_payload
+from cafe.payloads import clock_payload, event_notes, event_payload, note_payload
 from cafe.security import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -100,4 +100,4 @@ def round_action(event: Event, action: str):
     """Start, pause, resume, end, skip, go to the next round, or extend by {"minutes"}."""
     minutes = _json_body().get("minutes") if action == "extend" else None
     operations.control_round(event, action, minutes)
-    return jsonify(event_payload(event)["current"])
+    return jsonify(clock_payload(event))

@@ -1,7 +1,7 @@
 """Organiser face: events, tables, rounds, participants, and the setup file."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from cafe import operations
 from cafe.auth import get_event
 from cafe.db import db
+from cafe.errors import CafeError
 from cafe.forms import ActionForm, EventForm, ParticipantForm, ParticipantsUploadForm, RoundForm, SetupUploadForm, TableForm
 from cafe.models import Event, Participant, Round, Table
 from cafe.setup_data import SetupError, dump_yaml, participants_csv
@@ -53,6 +54,28 @@ def index():
     """The organiser's events."""
     events = sorted(current_user.events, key=lambda e: (e.date is None, e.date, e.name))
     return render_template("organiser/index.html", events=events, upload=SetupUploadForm(), action=ActionForm())
+
+
+@bp.post("/tokens")
+def create_token():
+    """Make an API token; it is shown once, on the next page."""
+    if ActionForm().validate_on_submit():
+        token = operations.create_api_token(current_user, request.form.get("label", ""))
+        flash(f"Your new API token (copy it now, it is shown only once): {token}", "success")
+    return redirect(url_for("organiser.index") + "#tokens")
+
+
+@bp.post("/tokens/<int:token_id>/delete")
+def revoke_token(token_id: int):
+    """Revoke an API token: requests bearing it are refused from now on."""
+    if ActionForm().validate_on_submit():
+        try:
+            operations.revoke_api_token(current_user, token_id)
+        except CafeError as error:
+            _failed(error)
+        else:
+            flash("The token is revoked.", "success")
+    return redirect(url_for("organiser.index") + "#tokens")
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

@@ -5,10 +5,17 @@ const root = document.querySelector("[data-live]");
 const muteButton = root.querySelector("[data-mute]");
 const onlyTable = root.dataset.onlyTable;
 let audio = null;
-let chimeOn = true;
+let mutedHere = false;
+let chimeForEvent = root.querySelector("[data-clock]").dataset.chime === "on";
+
+function showChimeState() {
+  const on = chimeForEvent && !mutedHere;
+  muteButton.textContent = !chimeForEvent ? "Chime off for this event" : audio ? (on ? "Chime on" : "Chime muted") : "Click to allow the chime";
+  muteButton.setAttribute("aria-pressed", String(mutedHere));
+}
 
 function chime() {
-  if (!chimeOn || !audio || audio.state !== "running") return;
+  if (!chimeForEvent || mutedHere || !audio || audio.state !== "running") return;
   [523.25, 659.25, 783.99].forEach((frequency, i) => {
     const oscillator = audio.createOscillator();
     const gain = audio.createGain();
@@ -24,19 +31,15 @@ function chime() {
 }
 
 muteButton.addEventListener("click", () => {
-  // Browsers only allow sound after a click: the first click turns the chime on for real.
-  if (!audio) {
-    audio = new AudioContext();
-    chimeOn = true;
-  } else {
-    chimeOn = !chimeOn;
-  }
+  // Browsers only allow sound after a click: the first click allows the chime, later clicks mute it here.
+  if (!audio) audio = new AudioContext();
+  else mutedHere = !mutedHere;
   audio.resume();
-  muteButton.textContent = chimeOn ? "Chime on" : "Chime muted";
-  muteButton.setAttribute("aria-pressed", String(!chimeOn));
+  showChimeState();
 });
+showChimeState();
 
-new Live(root, {
+const live = new Live(root, {
   insert(note) {
     if (onlyTable && String(note.table) !== onlyTable) return;
     const tile = root.querySelector(`[data-tile="${note.table}"]`);
@@ -50,11 +53,14 @@ new Live(root, {
     const shown = tile.querySelectorAll(".note").length;
     if (count) count.textContent = `${shown} note${shown === 1 ? "" : "s"}`;
   },
-  clock(clock, initial) {
-    if (!initial && clock.chime === false) chimeOn = false;
+  clock(clock) {
+    if (clock.chime !== undefined) chimeForEvent = clock.chime;
+    showChimeState();
   },
   timeUp: chime,
 }).connect();
+// A handle for the browser's developer tools (and the browser tests) to look at the live state.
+window.cafe = live;
 
 if (root.dataset.kiosk) {
   const urls = root.dataset.kioskUrls.split(" ");

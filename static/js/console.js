@@ -23,6 +23,8 @@ const live = new Live(root, {
     status.textContent = isConnected ? "" : message || "Reconnecting…";
   },
 }).connect();
+// A handle for the browser's developer tools (and the browser tests) to look at the live state.
+window.cafe = live;
 
 function control(form) {
   if (!live.socket || !live.socket.connected) return false;

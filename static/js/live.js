@@ -50,7 +50,8 @@ export class Live {
 
   connect() {
     if (typeof window.io !== "function") return this;
-    this.socket = window.io({ transports: ["websocket", "polling"] });
+    // WebSocket first (no sticky sessions needed); long-polling where a network blocks WebSocket.
+    this.socket = window.io({ transports: ["websocket", "polling"], tryAllTransports: true });
     this.socket.on("connect", () => this.join());
     this.socket.on("disconnect", () => this.setConnected(false));
     this.socket.on("round.state", (clock) => this.applyClock(clock));
@@ -87,6 +88,7 @@ export class Live {
 
   setConnected(isConnected, message) {
     this.root.classList.toggle("offline", !isConnected);
+    this.root.classList.toggle("online", isConnected);
     if (this.hooks.connection) this.hooks.connection(isConnected, message);
   }
 
@@ -125,6 +127,9 @@ export class Live {
       phase = "moving";
       remaining = null;
       this.timeUp();
+    } else if (phase === "moving" && remaining !== null && remaining <= 0) {
+      phase = "between";
+      remaining = null;
     }
     this.clockEl.dataset.phase = phase;
     this.clockEl.className = `clock clock-${phase}`;
@@ -163,16 +168,17 @@ export class Live {
   }
 
   receive(note) {
-    if (document.getElementById(`note-${note.seq}`)) return;
+    this.maxSeen = Math.max(this.maxSeen || 0, note.seq);
+    // Boards and the console see every note: a jump in numbers means some were missed, so fetch them.
     const gap = this.view !== "table" && note.seq > this.lastSeq + 1;
     this.insert(note);
     if (gap) this.catchUp();
+    else this.lastSeq = Math.max(this.lastSeq, note.seq);
   }
 
   insert(note) {
     if (document.getElementById(`note-${note.seq}`)) return;
     if (this.hooks.insert) this.hooks.insert(note);
-    this.lastSeq = Math.max(this.lastSeq, note.seq);
   }
 
   async catchUp() {
@@ -188,7 +194,8 @@ export class Live {
           const data = await response.json();
           data.notes.forEach((note) => this.insert(note));
           this.lastSeq = Math.max(this.lastSeq, data.last_seq);
-          if (data.notes.length < 500) return;
+          if (data.notes.length < 500 && this.lastSeq >= (this.maxSeen || 0)) return;
+          if (!data.notes.length) return;
         }
       } catch (error) {
         // The network is down; the next reconnect catches up again.

@@ -52,6 +52,8 @@ const live = new Live(root, {
     if (navigator.vibrate) navigator.vibrate([300, 100, 300]);
   },
 }).connect();
+// A handle for the browser's developer tools (and the browser tests) to look at the live state.
+window.cafe = live;
 
 author.value = localStorage.getItem(NAME_KEY) ?? author.value;
 
@@ -117,4 +119,3 @@ form.addEventListener("submit", (event) => {
   send(entry, element);
 });
 
-export default live;
