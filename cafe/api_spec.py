@@ -99,6 +99,16 @@ def openapi_document(base: str) -> dict[str, Any]:
                 "responses": {"201": _json(_ref("Note"), "Stored"),
                               "200": _json(_ref("Note"), "Already stored under this client_id"),
                               **_errors(400, 404, 409, 413, 422)}}},
+            "/events/{code}/exports/{name}": {"get": {
+                "summary": "One export of the event (facilitators only)", "operationId": "getExport",
+                "security": [{"bearer": []}],
+                "parameters": [CODE, {"name": "name", "in": "path", "required": True, "schema": {
+                    "enum": ["cards.pdf", "poster.pdf", "summary.pdf", "themes.xlsx", "blog.md", "notes.csv", "event.json",
+                             "itineraries.pdf", "plan.csv"]}}],
+                "responses": {"200": {"description": "The file", "content": {
+                    "application/pdf": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                    "text/markdown": {}, "text/csv": {}, "application/json": {}}},
+                    **_errors(401, 403, 404, 422)}}},
             "/events/{code}/rounds/current/{action}": {"post": {
                 "summary": "Run the rounds (facilitators only)", "operationId": "controlRound",
                 "security": [{"bearer": []}],

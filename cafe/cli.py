@@ -1,7 +1,9 @@
 """`flask cafe ...` commands: settings, accounts and the demo café."""
 from __future__ import annotations
 
+import json
 import secrets
+import time
 from pathlib import Path
 
 import click
@@ -13,6 +15,7 @@ from cafe import operations
 from cafe.config import describe
 from cafe.db import db
 from cafe.models import Event, User
+from cafe.errors import CafeError
 from cafe.setup_data import SetupError, load_yaml
 
 cafe_cli = AppGroup("cafe", help="Run and manage cafés.")
@@ -84,6 +87,71 @@ def demo_urls(event: Event) -> list[tuple[str, str]]:
             ("join", link("pages.index")),
             *[(f"table {t.number}", link("table.page", token=t.token)) for t in event.tables],
         ]
+
+
+@cafe_cli.command("export")
+@click.argument("code")
+@click.argument("names", nargs=-1)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write into (default: CAFE_EXPORT_DIR, the exports/ folder).")
+def export_command(code: str, names: tuple[str, ...], out_dir: Path | None) -> None:
+    """Write exports of an event (all of them when no NAME is given): cards.pdf, summary.pdf, themes.xlsx ..."""
+    from cafe.auth import find_event
+    from cafe.export import RENDERERS, file_name, renderer, snapshot
+
+    event = find_event(code)
+    if event is None:
+        raise click.ClickException(f"There is no event with the code {code}.")
+    try:
+        chosen = [renderer(name) for name in names or RENDERERS]
+    except CafeError as error:
+        raise click.ClickException(str(error)) from None
+    folder = out_dir or Path(current_app.config["CAFE_EXPORT_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    click.echo(f"Reading {event.name} ...")
+    data = snapshot(event)
+    for number, item in enumerate(chosen, start=1):
+        click.echo(f"[{number}/{len(chosen)}] {item.name}: rendering ...", nl=False)
+        started = time.perf_counter()
+        path = folder / file_name(event, item.name)
+        path.write_bytes(item.render(data))
+        click.echo(f" written {path} ({path.stat().st_size / 1024:.0f} KB, {time.perf_counter() - started:.1f} s)")
+
+
+@cafe_cli.command("plan")
+@click.argument("code", required=False)
+@click.option("--participants", "participants_file", type=click.File("rb"), help="Plan offline from a participants CSV.")
+@click.option("--tables", type=click.IntRange(1, 999), help="Number of tables (offline planning).")
+@click.option("--rounds", type=click.IntRange(1, 50), help="Number of rounds (offline planning).")
+@click.option("--capacity", type=click.IntRange(1, 100), default=None, help="Seats per table (offline; default: no limit).")
+@click.option("--free", is_flag=True, help="Hosts move too.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Another seed gives another plan of the same quality.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan as CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--make", is_flag=True, help="With CODE: make (or re-plan) the event's plan before printing it.")
+def plan_command(code: str | None, participants_file, tables: int | None, rounds: int | None, capacity: int | None,
+                 free: bool, seed: int, out_file: Path | None, as_json: bool, make: bool) -> None:
+    """Print a rotation plan's figures: an event's (CODE), or one made offline from a participants CSV."""
+    from cafe import planning
+
+    try:
+        if code:
+            result = planning.event_plan(code, make=make, seed=seed)
+        elif participants_file and tables and rounds:
+            result = planning.offline_plan(participants_file.read(), tables, rounds, capacity=capacity, free=free, seed=seed)
+        else:
+            raise click.UsageError("Give an event CODE, or --participants FILE.csv with --tables and --rounds.")
+    except CafeError as error:
+        raise click.ClickException(str(error)) from None
+    if out_file:
+        out_file.write_text(result.csv)
+    if as_json:
+        click.echo(json.dumps(result.figures.as_dict(), indent=2))
+    else:
+        for key, value in result.figures.as_dict().items():
+            click.echo(f"{key.replace('_', ' ')}: {value:.2f}" if isinstance(value, float) else f"{key.replace('_', ' ')}: {value}")
+        if out_file:
+            click.echo(f"wrote {out_file}")
 
 
 @cafe_cli.command("create-token")

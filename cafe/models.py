@@ -144,6 +144,9 @@ class Event(db.Model):
     participants: Mapped[list[Participant]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="Participant.name"
     )
+    plan_seed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    plan_free: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    plan_choices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def table_by_number(self, number: int) -> Table | None:
         """This event's table with that number, if any."""
@@ -229,9 +232,37 @@ class Participant(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     host_of_id: Mapped[int | None] = mapped_column(ForeignKey("tables.id", ondelete="SET NULL"), index=True)
     does_not_move: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Table numbers in order of preference, for choose-your-theme cafés ("3 5 1").
+    choices: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Marked by the facilitator when someone did not come or has left; re-planning seats the others.
+    absent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
 
     event: Mapped[Event] = relationship(back_populates="participants")
     host_of: Mapped[Table | None] = relationship()
+    seats: Mapped[list[Seat]] = relationship(back_populates="participant", cascade="all, delete-orphan",
+                                             order_by="Seat.round_index")
+
+    @property
+    def choice_numbers(self) -> list[int]:
+        """The chosen table numbers, most preferred first."""
+        return [int(c) for c in self.choices.replace(",", " ").replace(";", " ").split() if c.isdigit()]
+
+
+class Seat(db.Model):
+    """Where the rotation plan puts a participant in one round."""
+
+    __tablename__ = "seats"
+    __table_args__ = (UniqueConstraint("participant_id", "round_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    round_index: Mapped[int] = mapped_column(Integer)
+    table_id: Mapped[int] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), index=True)
+
+    participant: Mapped[Participant] = relationship(back_populates="seats")
+    table: Mapped[Table] = relationship()
 
 
 class Note(db.Model):

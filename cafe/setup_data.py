@@ -12,7 +12,7 @@ import yaml
 from cafe.errors import CafeError
 
 SETUP_VERSION = 1
-PARTICIPANT_COLUMNS = ("name", "organisation", "role", "email", "host_of_table", "does_not_move")
+PARTICIPANT_COLUMNS = ("name", "organisation", "role", "email", "host_of_table", "does_not_move", "choices")
 COLUMN_ALIASES = {"organization": "organisation", "host": "host_of_table", "host_of": "host_of_table",
                   "stays": "does_not_move", "does_not_move_tables": "does_not_move"}
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
@@ -65,6 +65,7 @@ class ParticipantSpec:
     email: str | None = None
     host_of_table: int | None = None
     does_not_move: bool = False
+    choices: str = ""
 
 
 @dataclass
@@ -154,6 +155,10 @@ def check_participant(spec: ParticipantSpec, label: str, table_numbers: set[int]
             errors.append(f"{label}: there is no table {spec.host_of_table} to host.")
     else:
         spec.host_of_table = None
+    words = str(spec.choices or "").replace(",", " ").replace(";", " ").split()
+    if any(not w.isdigit() or int(w) not in table_numbers for w in words):
+        errors.append(f"{label}: choices must be table numbers of this event, like '3 5 1', not {spec.choices!r}.")
+    spec.choices = " ".join(words)
     return errors
 
 
@@ -250,6 +255,7 @@ def parse_participants_csv(raw: bytes, table_numbers: set[int],
         people.append(ParticipantSpec(
             name=values.get("name", ""), organisation=values.get("organisation", ""), role=values.get("role", ""),
             email=values.get("email"), host_of_table=values.get("host_of_table") or None, does_not_move=flag,
+            choices=values.get("choices", ""),
         ))
         labels.append(f"Row {line}")
     if not people and not errors:
@@ -275,7 +281,7 @@ def participants_csv(people: list[ParticipantSpec]) -> str:
     writer.writerow(PARTICIPANT_COLUMNS)
     for p in people:
         writer.writerow([p.name, p.organisation, p.role, p.email or "", p.host_of_table or "",
-                         "yes" if p.does_not_move else "no"])
+                         "yes" if p.does_not_move else "no", p.choices])
     return out.getvalue()
 
 

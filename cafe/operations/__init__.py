@@ -3,6 +3,9 @@ from cafe.operations.accounts import create_api_token, create_user, revoke_api_t
 from cafe.operations.live import (
     ROUND_ACTIONS, activity, announce, announce_activity, control_round, post_note, set_posting, tick, update_live_settings,
 )
+from cafe.operations.plan import (
+    arrivals, clear_plan, itinerary, make_plan, mark_absent, plan_figures, played_rounds, rotation_people, rotation_tables, stored_seats,
+)
 from cafe.operations.setup import (
     add_participant, create_event, delete_event, delete_participant, delete_round, delete_table, duplicate_event,
     import_participants, import_setup, move_table, read_setup, replace_setup, save_round, save_table, update_event,
@@ -13,5 +16,6 @@ __all__ = [
     "create_user", "delete_event", "delete_participant", "delete_round", "delete_table", "duplicate_event",
     "import_participants", "import_setup", "move_table", "post_note", "read_setup", "replace_setup",
     "revoke_api_token", "save_round", "save_table", "set_posting", "tick", "update_event", "update_live_settings",
-    "user_for_token",
+    "user_for_token", "clear_plan", "make_plan", "mark_absent", "plan_figures", "played_rounds", "rotation_people",
+    "rotation_tables", "stored_seats", "arrivals", "itinerary",
 ]

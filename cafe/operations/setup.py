@@ -66,15 +66,14 @@ def _new_table(spec: TableSpec) -> Table:
     return table
 
 
-def _add_participants(event: Event, people: list[ParticipantSpec]) -> None:
-    """Add validated participants to an event (no commit)."""
+def _add_participants(event: Event, people: list[ParticipantSpec]) -> list[Participant]:
+    """Add validated participants to an event (no commit); returns them."""
     tables = {t.number: t for t in event.tables}
-    for spec in people:
-        event.participants.append(Participant(
-            name=spec.name, organisation=spec.organisation, role=spec.role, email=spec.email,
-            host_of=tables.get(spec.host_of_table) if spec.host_of_table else None,
-            does_not_move=spec.does_not_move,
-        ))
+    added = [Participant(name=spec.name, organisation=spec.organisation, role=spec.role, email=spec.email,
+                         host_of=tables.get(spec.host_of_table) if spec.host_of_table else None,
+                         does_not_move=spec.does_not_move, choices=spec.choices) for spec in people]
+    event.participants.extend(added)
+    return added
 
 
 def import_setup(owner: User, raw: bytes) -> Event:
@@ -109,7 +108,7 @@ def read_setup(event: Event) -> Setup:
         rounds=[RoundSpec(minutes=r.minutes, question=r.question, buffer_seconds=r.buffer_seconds) for r in event.rounds],
         participants=[ParticipantSpec(name=p.name, organisation=p.organisation, role=p.role, email=p.email,
                                       host_of_table=p.host_of.number if p.host_of else None,
-                                      does_not_move=p.does_not_move) for p in event.participants],
+                                      does_not_move=p.does_not_move, choices=p.choices) for p in event.participants],
     )
 
 
@@ -198,9 +197,9 @@ def add_participant(event: Event, spec: ParticipantSpec) -> Participant:
     hosted = {p.host_of.number: p.name for p in event.participants if p.host_of}
     _fail_if(check_participants([spec], {t.number for t in event.tables}, ["The participant"], hosted))
     _check_total(len(event.participants) + 1)
-    _add_participants(event, [spec])
+    [person] = _add_participants(event, [spec])
     db.session.commit()
-    return event.participants[-1]
+    return person
 
 
 def delete_participant(participant: Participant) -> None:

@@ -11,6 +11,7 @@ from cafe.api_spec import openapi_document
 from cafe.auth import get_event, may_run
 from cafe.db import db
 from cafe.errors import CafeError
+from cafe.export import download
 from cafe.models import Event
 from cafe.pages import error_json
 from cafe.payloads import clock_payload, event_notes, event_payload, note_payload
@@ -101,3 +102,10 @@ def round_action(event: Event, action: str):
     minutes = _json_body().get("minutes") if action == "extend" else None
     operations.control_round(event, action, minutes)
     return jsonify(clock_payload(event))
+
+
+@bp.get("/events/<code>/exports/<name>")
+@facilitator
+def export(event: Event, name: str):
+    """One export of the event (cards.pdf, summary.pdf, themes.xlsx, blog.md, notes.csv, event.json ...)."""
+    return download(event, name)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
+from cafe import operations
 from cafe.auth import get_event
 from cafe.payloads import clock_payload, round_by_index, status_of, table_notes
 
@@ -17,8 +18,18 @@ def event(code: str):
     current = round_by_index(event, status_of(event).round_index)
     notes = {t.id: table_notes(t, TILE_NOTES) for t in event.tables}
     kiosk = request.args.get("kiosk", type=int)
+    status = status_of(event)
     return render_template("board/event.html", event=event, clock=clock_payload(event), notes=notes,
-                           current=current, kiosk=kiosk if kiosk and kiosk >= 5 else None)
+                           current=current, kiosk=kiosk if kiosk and kiosk >= 5 else None,
+                           next_index=status.next_index, arrivals=operations.arrivals(event, status.next_index))
+
+
+@bp.get("/<code>/arrivals")
+def arrivals(code: str):
+    """Who goes to which table in the coming round, for the "move now" screen (refreshed live)."""
+    event = get_event(code, check_owner=False)
+    index = status_of(event).next_index
+    return render_template("_partials/arrivals.html", next_index=index, arrivals=operations.arrivals(event, index))
 
 
 @bp.get("/<code>/tables/<int:number>")

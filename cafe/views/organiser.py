@@ -10,6 +10,7 @@ from cafe import operations
 from cafe.auth import get_event
 from cafe.db import db
 from cafe.errors import CafeError
+from cafe.export import RENDERERS, download
 from cafe.forms import ActionForm, EventForm, ParticipantForm, ParticipantsUploadForm, RoundForm, SetupUploadForm, TableForm
 from cafe.models import Event, Participant, Round, Table
 from cafe.setup_data import SetupError, dump_yaml, participants_csv
@@ -42,6 +43,14 @@ def _back(event: Event, anchor: str = "") -> BaseResponse:
 def _table(event: Event, number: int) -> Table:
     """The event's table with that number, or 404."""
     return event.table_by_number(number) or abort(404, f"There is no table {number}.")
+
+
+def _participant(event: Event, pid: int) -> Participant:
+    """The event's participant with that id, or 404."""
+    person = db.session.get(Participant, pid)
+    if person is None or person.event_id != event.id:
+        abort(404, "There is no such participant in this event.")
+    return person
 
 
 def _round(event: Event, index: int) -> Round:
@@ -98,7 +107,7 @@ def event(code: str):
     """An event's setup on one page: details, tables, rounds, participants."""
     event = get_event(code)
     return render_template("organiser/event.html", event=event, action=ActionForm(),
-                           round_form=RoundForm(formdata=None))
+                           round_form=RoundForm(formdata=None), exports=RENDERERS.values())
 
 
 @bp.route("/events/<code>/edit", methods=["GET", "POST"])
@@ -271,9 +280,7 @@ def add_participant(code: str):
 def delete_participant(code: str, pid: int):
     """Remove one participant."""
     event = get_event(code)
-    person = db.session.get(Participant, pid)
-    if person is None or person.event_id != event.id:
-        abort(404, "There is no such participant in this event.")
+    person = _participant(event, pid)
     if ActionForm().validate_on_submit():
         operations.delete_participant(person)
         flash(f"Removed {person.name}.", "success")
@@ -293,6 +300,15 @@ def setup_file(code: str):
     """The whole setup as YAML, to run the café again."""
     event = get_event(code)
     return _download(dump_yaml(operations.read_setup(event)), f"{event.code}-setup.yaml", "application/yaml")
+
+
+@bp.get("/events/<code>/exports/<name>")
+def export(code: str, name: str):
+    """Download an export (rendered in a child process, so live screens never wait)."""
+    from cafe.export import file_name, render_elsewhere, renderer
+
+    event = get_event(code)
+    return download(event, name)
 
 
 @bp.post("/import")
@@ -318,3 +334,55 @@ def _download(text: str, filename: str, mimetype: str) -> Response:
     """A text file the browser saves under that name."""
     return Response(text, mimetype=f"{mimetype}; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/events/<code>/plan")
+def plan(code: str):
+    """The rotation plan: its figures, who sits where in each round, attendance, and re-planning."""
+    event = get_event(code)
+    return render_template("organiser/plan.html", event=event, action=ActionForm(),
+                           figures=operations.plan_figures(event), played=operations.played_rounds(event),
+                           rounds=[(r, operations.arrivals(event, r.index)) for r in event.rounds])
+
+
+@bp.post("/events/<code>/plan")
+def make_plan(code: str):
+    """Make the plan, or re-plan the rounds still ahead, with the chosen seed and mode."""
+    event = get_event(code)
+    if ActionForm().validate_on_submit():
+        try:
+            figures = operations.make_plan(event, seed=request.form.get("seed", type=int) or 0,
+                                           free=request.form.get("free") == "1",
+                                           choices=request.form.get("mode") == "choices")
+        except CafeError as error:
+            db.session.rollback()
+            _failed(error)
+        else:
+            flash(f"Planned: {figures.repeated_encounters} repeated encounters (at best "
+                  f"{figures.repeat_lower_bound}), {figures.revisits} revisits.", "success")
+    return redirect(url_for("organiser.plan", code=event.code))
+
+
+@bp.post("/events/<code>/plan/clear")
+def clear_plan(code: str):
+    """Forget the plan."""
+    event = get_event(code)
+    if ActionForm().validate_on_submit():
+        try:
+            operations.clear_plan(event)
+        except CafeError as error:
+            _failed(error)
+        else:
+            flash("The plan is cleared.", "success")
+    return redirect(url_for("organiser.plan", code=event.code))
+
+
+@bp.post("/events/<code>/participants/<int:pid>/attendance")
+def attendance(code: str, pid: int):
+    """Mark someone absent or present again; re-plan afterwards to seat people around them."""
+    event = get_event(code)
+    person = _participant(event, pid)
+    if ActionForm().validate_on_submit():
+        operations.mark_absent(person, request.form.get("absent") == "1")
+        flash(f"{person.name} is marked {'absent' if person.absent else 'present'}. Re-plan to update the seats.", "success")
+    return redirect(url_for("organiser.plan", code=event.code) + "#attendance")

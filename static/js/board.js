@@ -1,5 +1,5 @@
 // Projector face: live notes in their tiles, the countdown, the move-now screen, the chime and the kiosk.
-import { Live, noteElement } from "./live.js";
+import { Live, noteElement, refresh } from "./live.js";
 
 const root = document.querySelector("[data-live]");
 const muteButton = root.querySelector("[data-mute]");
@@ -58,7 +58,14 @@ const live = new Live(root, {
     showChimeState();
   },
   timeUp: chime,
+  phase: refreshArrivals,
+  plan: refreshArrivals,
 }).connect();
+
+function refreshArrivals() {
+  const moveNow = root.querySelector("[data-move-now]");
+  if (moveNow && moveNow.dataset.arrivalsUrl) refresh(root, "[data-arrivals]", moveNow.dataset.arrivalsUrl);
+}
 // A handle for the browser's developer tools (and the browser tests) to look at the live state.
 window.cafe = live;
 

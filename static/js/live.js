@@ -58,6 +58,7 @@ export class Live {
     this.socket.on("note.created", (note) => this.receive(note));
     this.socket.on("announcement", (data) => this.announce(data.text));
     this.socket.on("activity", (data) => this.hooks.activity && this.hooks.activity(data.tables));
+    this.socket.on("plan.changed", () => this.hooks.plan && this.hooks.plan());
     setInterval(() => this.measureOffset(), 60000);
     setInterval(() => this.render(), 250);
     return this;
@@ -97,7 +98,9 @@ export class Live {
   }
 
   applyClock(clock, { initial = false } = {}) {
-    if (this.clock && (this.clock.round !== clock.round || this.clock.phase !== clock.phase)) this.warned.clear();
+    const changed = !this.clock || this.clock.round !== clock.round || this.clock.phase !== clock.phase;
+    if (changed) this.warned.clear();
+    if (changed && !initial && this.hooks.phase) this.hooks.phase(clock);
     this.clock = { ...this.clock, ...clock, endsAtMs: clock.ends_at ? Date.parse(clock.ends_at) : null };
     if (!initial && clock.announcement !== undefined) this.announce(clock.announcement);
     const question = this.root.querySelector("[data-question]");
@@ -211,4 +214,17 @@ export function noteElement(html) {
   const template = document.createElement("template");
   template.innerHTML = html.trim();
   return template.content.firstElementChild;
+}
+
+// Replace the element matching `selector` by the same partial fetched fresh from `url`.
+export async function refresh(root, selector, url) {
+  try {
+    const response = await fetch(url, { headers: { Accept: "text/html" } });
+    if (!response.ok) return;
+    const fresh = noteElement(await response.text());
+    const old = root.querySelector(selector);
+    if (old && fresh) old.replaceWith(fresh);
+  } catch (error) {
+    // Offline: the next phase change refreshes it.
+  }
 }

@@ -1,5 +1,5 @@
 // Phone face: post notes without a reload, show each note's state, count characters, keep the name.
-import { Live, noteElement } from "./live.js";
+import { Live, noteElement, refresh } from "./live.js";
 
 const root = document.querySelector("[data-live]");
 const form = root.querySelector("[data-post-form]");
@@ -51,7 +51,13 @@ const live = new Live(root, {
   timeUp() {
     if (navigator.vibrate) navigator.vibrate([300, 100, 300]);
   },
+  phase: refreshNextSeat,
+  plan: refreshNextSeat,
 }).connect();
+
+function refreshNextSeat() {
+  refresh(root, "[data-next-seat-box]", root.dataset.nextSeatUrl);
+}
 // A handle for the browser's developer tools (and the browser tests) to look at the live state.
 window.cafe = live;
 

@@ -1,0 +1,190 @@
+"""An event read once into plain, frozen data: what every export renders, with no database behind it."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+
+from cafe.db import db
+from cafe.models import Event, Note, NoteState, Seat
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """The event's own fields and the public links to it."""
+
+    code: str
+    name: str
+    date: date | None
+    venue: str
+    description: str
+    status: str
+    public_url: str
+    join_url: str
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """A table with its headings and the link its QR code points to."""
+
+    number: int
+    theme: str
+    host: str
+    question: str
+    capacity: int
+    headings: tuple[str, ...]
+    url: str
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """A round as it was run."""
+
+    index: int
+    minutes: int
+    question: str
+    state: str
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NoteInfo:
+    """One note with where and when it was posted, its votes, state and theme."""
+
+    id: int
+    seq: int
+    table: int
+    round: int | None
+    heading: str | None
+    text: str
+    author: str | None
+    votes: int
+    state: str
+    created_at: datetime
+    theme: str | None = None
+
+    @property
+    def visible(self) -> bool:
+        """Whether the note shows on boards and in published exports."""
+        return self.state == NoteState.VISIBLE.value
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    """A named group of notes, for one table and heading or across tables."""
+
+    name: str
+    table: int | None
+    heading: str | None
+    note_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """A participant with their personal link and their table in each round (None: not seated)."""
+
+    name: str
+    organisation: str
+    role: str
+    host_of: int | None
+    url: str
+    tables: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Counts for covers, summaries and charts."""
+
+    participants: int
+    tables: int
+    rounds: int
+    notes: int
+    hidden: int
+    votes: int
+    authors: int
+    notes_per_table: dict[int, int] = field(default_factory=dict)
+    notes_per_round: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything an export needs, read in one go."""
+
+    event: EventInfo
+    tables: tuple[TableInfo, ...]
+    rounds: tuple[RoundInfo, ...]
+    notes: tuple[NoteInfo, ...]
+    themes: tuple[ThemeInfo, ...]
+    figures: Figures
+    generated_at: datetime
+    people: tuple[PersonInfo, ...] = ()
+
+    @property
+    def planned(self) -> bool:
+        """Whether a rotation plan seats anyone."""
+        return any(t is not None for p in self.people for t in p.tables)
+
+    @property
+    def visible_notes(self) -> list[NoteInfo]:
+        """Published notes, in the order they were posted."""
+        return [n for n in self.notes if n.visible]
+
+    def notes_under(self, table: int, heading: str | None) -> list[NoteInfo]:
+        """A table's visible notes under one heading, most-voted first, then oldest first."""
+        found = [n for n in self.notes if n.visible and n.table == table and n.heading == heading]
+        return sorted(found, key=lambda n: (-n.votes, n.seq))
+
+    def table(self, number: int) -> TableInfo:
+        """The table with that number."""
+        return next(t for t in self.tables if t.number == number)
+
+
+def _instant(seconds: float | None) -> datetime | None:
+    """Unix seconds as an aware datetime."""
+    return datetime.fromtimestamp(seconds, timezone.utc) if seconds is not None else None
+
+
+def take_snapshot(event: Event, public_url: str) -> Snapshot:
+    """Read an event, its tables, rounds and notes once into a Snapshot."""
+    base = public_url.rstrip("/")
+    notes = db.session.scalars(select(Note).where(Note.event_id == event.id).order_by(Note.seq)).all()
+    tables = {t.id: t.number for t in event.tables}
+    rounds = {r.id: r.index for r in event.rounds}
+    headings = {h.id: h.title for t in event.tables for h in t.headings}
+    infos = tuple(NoteInfo(
+        id=n.id, seq=n.seq, table=tables[n.table_id], round=rounds.get(n.round_id) if n.round_id else None,
+        heading=headings.get(n.heading_id) if n.heading_id else None, text=n.text, author=n.author or None,
+        votes=0, state=n.state.value, created_at=n.created_at,
+    ) for n in notes)
+    seats: dict[int, dict[int, int]] = {}
+    for seat in db.session.scalars(select(Seat).where(Seat.event_id == event.id)):
+        seats.setdefault(seat.participant_id, {})[seat.round_index] = tables[seat.table_id]
+    visible = [n for n in infos if n.visible]
+    per_table = Counter(n.table for n in visible)
+    per_round = Counter(n.round for n in visible if n.round is not None)
+    return Snapshot(
+        event=EventInfo(code=event.code, name=event.name, date=event.date, venue=event.venue,
+                        description=event.description, status=event.status.value, public_url=base,
+                        join_url=f"{base}/e/{event.code}"),
+        tables=tuple(TableInfo(number=t.number, theme=t.theme, host=t.host, question=t.question, capacity=t.capacity,
+                               headings=tuple(t.heading_titles), url=f"{base}/t/{t.token}") for t in event.tables),
+        rounds=tuple(RoundInfo(index=r.index, minutes=r.minutes, question=r.question, state=r.state.value,
+                               started_at=_instant(r.started_at), ended_at=_instant(r.ended_at)) for r in event.rounds),
+        notes=infos,
+        themes=(),
+        figures=Figures(
+            participants=len(event.participants), tables=len(event.tables), rounds=len(event.rounds),
+            notes=len(visible), hidden=len(infos) - len(visible), votes=sum(n.votes for n in visible),
+            authors=len({n.author for n in visible if n.author}),
+            notes_per_table={t.number: per_table.get(t.number, 0) for t in event.tables},
+            notes_per_round={r.index: per_round.get(r.index, 0) for r in event.rounds},
+        ),
+        generated_at=datetime.now(timezone.utc),
+        people=tuple(PersonInfo(name=p.name, organisation=p.organisation, role=p.role,
+                                host_of=p.host_of.number if p.host_of else None, url=f"{base}/p/{p.token}",
+                                tables=tuple(seats.get(p.id, {}).get(r.index) for r in event.rounds))
+                     for p in event.participants),
+    )

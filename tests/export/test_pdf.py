@@ -1,0 +1,222 @@
+"""The PDF exports, read back as people's tools read them: text with pdftotext, links with pypdf, QR codes with zbar."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from pypdf import PdfReader
+
+import cafe.export.pdf
+from cafe.export import charts
+from cafe.export.registry import RENDERERS
+from cafe.export.snapshot import Snapshot
+
+
+def tool(name: str) -> str:
+    """The path of a command-line tool; missing, the test is skipped (or fails under CI, where it must be there)."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (Debian packages poppler-utils and zbar-tools provide the PDF and QR tools)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def pdf_text(data: bytes, *, first: int | None = None, last: int | None = None, layout: bool = False) -> str:
+    """The text of a PDF (or of some of its pages) as pdftotext reads it."""
+    args = [tool("pdftotext"), "-enc", "UTF-8"]
+    args += ["-f", str(first)] if first else []
+    args += ["-l", str(last)] if last else []
+    args += ["-layout"] if layout else []
+    return subprocess.run([*args, "-", "-"], input=data, capture_output=True, check=True).stdout.decode("utf-8")
+
+
+def flat(text: str) -> str:
+    """Text with every run of whitespace made one space, so wrapped lines compare as one."""
+    return " ".join(text.split())
+
+
+def is_rtl(text: str) -> bool:
+    """Whether the text holds right-to-left letters, which pdftotext gives back in visual order."""
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def qr_codes(data: bytes, folder: Path) -> list[str]:
+    """What a phone's reader finds on each page, in page order: pages at 150 dpi, decoded by zbar."""
+    pdftoppm, zbarimg = tool("pdftoppm"), tool("zbarimg")
+    subprocess.run([pdftoppm, "-r", "150", "-png", "-", str(folder / "page")], input=data, check=True)
+    found = []
+    for page in sorted(folder.glob("page-*.png")):
+        result = subprocess.run([zbarimg, "--raw", "-q", str(page)], capture_output=True, text=True)
+        found.append(result.stdout.strip())
+    return found
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[tuple, bytes]:
+    """Exports already made in this module: a render takes about a second, so each café is rendered once."""
+    return {}
+
+
+@pytest.fixture
+def render(make_snapshot: Callable[..., Snapshot], rendered: dict[tuple, bytes]) -> Callable[..., bytes]:
+    """Render an export of a make_snapshot café (same options, same bytes)."""
+    def make(name: str, **options: object) -> bytes:
+        key = (name, *sorted(options.items()))
+        if key not in rendered:
+            rendered[key] = RENDERERS[name].render(make_snapshot(**options))
+        return rendered[key]
+    return make
+
+
+@pytest.mark.parametrize("name, title", [("cards.pdf", "Table cards"), ("poster.pdf", "Poster for the room"),
+                                         ("summary.pdf", "PDF summary")])
+def test_each_pdf_is_registered(name: str, title: str) -> None:
+    assert RENDERERS[name].mimetype == "application/pdf" and RENDERERS[name].title == title
+    assert RENDERERS[name].render.__module__ == cafe.export.pdf.__name__
+
+
+def test_summary_holds_every_table_heading_and_visible_note(make_snapshot, render) -> None:
+    snapshot = make_snapshot()
+    text = pdf_text(render("summary.pdf"))
+    spaced, packed = flat(text), "".join(text.split())
+    for table in snapshot.tables:
+        assert table.theme in spaced and table.host in spaced and table.question in spaced
+        assert all(heading in spaced for heading in table.headings)
+    assert "Round 2 question" in spaced
+    for note in snapshot.visible_notes:
+        if is_rtl(note.text):
+            assert all(word in spaced for word in note.text.split()), note.text
+        else:
+            assert note.text in spaced or "".join(note.text.split()) in packed, note.text
+
+
+def test_hidden_notes_appear_in_no_pdf(make_snapshot, render) -> None:
+    assert any(not note.visible for note in make_snapshot().notes)
+    for name in ("summary.pdf", "cards.pdf", "poster.pdf"):
+        assert "HIDDEN" not in pdf_text(render(name))
+
+
+def test_hostile_notes_print_as_literal_text_without_links_or_scripts(render) -> None:
+    data = render("summary.pdf")
+    spaced = flat(pdf_text(data))
+    for literal in ("<script>alert('x')</script>", "<img src=x onerror=alert(1)>", "{{ 7*7 }} {% raw %} ${7*7}",
+                    '=HYPERLINK("http://evil.example","click")', "— <em>Eve</em>"):
+        assert literal in spaced
+    reader = PdfReader(io.BytesIO(data))
+    assert "/JavaScript" not in reader.trailer["/Root"].get("/Names", {})
+    assert "/OpenAction" not in reader.trailer["/Root"]
+    for page in reader.pages:
+        for annotation in page.get("/Annots", []):
+            action = annotation.get_object().get("/A", {})
+            # The only links are the contents page's jumps inside the document.
+            assert action.get("/S") in (None, "/GoTo") and "/URI" not in action and "/JS" not in action
+
+
+def test_a_280_character_word_wraps_inside_the_page(render) -> None:
+    text = pdf_text(render("summary.pdf"), layout=True)
+    longest = max((len(run) for run in re.findall(r"x+", text)), default=0)
+    assert 20 < longest < 280
+    assert "x" * 280 in "".join(text.split())
+
+
+def test_cover_shows_the_event_and_its_counts(make_snapshot, render) -> None:
+    snapshot = make_snapshot()
+    data = render("summary.pdf")
+    cover = flat(pdf_text(data, first=1, last=1))
+    assert snapshot.event.name in cover and "Thursday 18 June 2026" in cover and snapshot.event.venue in cover
+    figures = snapshot.figures
+    for count, word in ((figures.participants, "participants"), (figures.tables, "tables"),
+                        (figures.rounds, "rounds"), (figures.notes, "notes")):
+        assert f"{count} {word}" in cover
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    assert pages > 2
+    assert re.search(rf"\b3 ?/ ?{pages}$", flat(pdf_text(data, first=3, last=3)))
+
+
+def test_contents_page_numbers_point_at_each_table(make_snapshot, render) -> None:
+    data = render("summary.pdf")
+    contents = flat(pdf_text(data, first=2, last=2))
+    for table in make_snapshot().tables:
+        page = int(re.search(rf"Table {table.number} {re.escape(table.theme)} (\d+)", contents)[1])
+        assert f"Host: {table.host} ·" in pdf_text(data, first=page, last=page)
+
+
+def test_notes_are_grouped_under_themes_when_there_are_themes(render) -> None:
+    spaced = flat(pdf_text(render("summary.pdf", themes=True)))
+    assert "Theme: Time for training" in spaced and "Theme: Funding gaps" in spaced
+    table_1 = spaced[spaced.index("Host: Host 1 ·"):spaced.index("Host: Host 2 ·")]
+    assert table_1.index("Theme: Time for training") < table_1.index("Other notes") < table_1.index("Needed support")
+
+
+def test_sections_list_notes_most_voted_first_and_can_keep_the_top_ones(make_snapshot) -> None:
+    snapshot = make_snapshot(per_heading=4, hostile=False)
+    full = cafe.export.pdf.table_sections(snapshot)
+    for section in full:
+        for block, heading in zip(section.blocks, section.table.headings):
+            assert [n for group in block.groups for n in group.notes] == snapshot.notes_under(section.table.number,
+                                                                                              heading)
+        assert sum(len(batch.notes) for batch in section.batches) == section.count
+    top = cafe.export.pdf.table_sections(snapshot, top=3)
+    assert all(block.shown == 3 and block.count == 8 for section in top for block in section.blocks)
+
+
+def test_a_large_cafe_lists_the_top_notes_per_heading_and_every_note_in_the_appendix(make_snapshot, monkeypatch):
+    monkeypatch.setattr(cafe.export.pdf, "LIST_ALL_UP_TO", 10)
+    snapshot = make_snapshot(tables=1, per_heading=20, hostile=False)
+    spaced = flat(pdf_text(RENDERERS["summary.pdf"].render(snapshot)))
+    assert spaced.count(f"The {cafe.export.pdf.TOP_NOTES} most-voted of 40 notes; the appendix lists them all.") == 2
+    appendix = spaced[spaced.index("Appendix: every note Every"):]
+    assert all(note.text in appendix for note in snapshot.visible_notes)
+
+
+def test_an_empty_cafe_still_makes_every_pdf(make_snapshot) -> None:
+    snapshot = make_snapshot(tables=0, rounds=0, hostile=False)
+    for name in ("cards.pdf", "poster.pdf", "summary.pdf"):
+        assert snapshot.event.name in flat(pdf_text(RENDERERS[name].render(snapshot)))
+
+
+def test_each_table_card_shows_its_table_and_a_qr_code_of_its_link(make_snapshot, render, tmp_path) -> None:
+    snapshot = make_snapshot()
+    data = render("cards.pdf")
+    assert qr_codes(data, tmp_path) == [table.url for table in snapshot.tables]
+    for page, table in enumerate(snapshot.tables, start=1):
+        card = flat(pdf_text(data, first=page, last=page))
+        # The kicker is letter-spaced, so pdftotext may read "TABLE" as "TA B L E".
+        assert re.search(rf"T ?A ?B ?L ?E {table.number}\b", card)
+        assert all(part in card for part in (table.theme, f"Host: {table.host}", table.question, *table.headings))
+        assert "cafe.example.org/e/K7MQ4T" in card and "K7MQ4T at cafe.example.org" in card
+        assert "https://" not in card
+
+
+def test_the_poster_shows_the_join_code_and_a_qr_code_of_the_join_link(make_snapshot, render, tmp_path) -> None:
+    event = make_snapshot().event
+    data = render("poster.pdf")
+    assert qr_codes(data, tmp_path) == [event.join_url]
+    poster = flat(pdf_text(data))
+    assert event.name in poster and "cafe.example.org/e/K7MQ4T" in poster
+    assert re.search(r"K\s*7\s*M\s*Q\s*4\s*T", pdf_text(data).split("cafe.example.org")[-1])
+
+
+def svg_texts(svg: str) -> list[str]:
+    """The text elements of an SVG, parsed as XML (which fails on anything left unescaped)."""
+    return [t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_charts_escape_their_labels_and_stay_well_formed_svg() -> None:
+    label = '<b>&"x"</b> ' + "long " * 20
+    bars = charts.horizontal_bars([(label, 3), ("Two", 0)], title="Notes <per> table")
+    columns = charts.columns([(label, 5)], title="Rounds & notes")
+    assert "<b>" not in bars + columns
+    assert "Notes <per> table" in svg_texts(bars) and any(t.startswith('<b>&"x"</b>') for t in svg_texts(bars))
+    assert "Rounds & notes" in svg_texts(columns) and "5" in svg_texts(columns)
+    assert svg_texts(charts.columns([], title="Nothing yet")) == ["Nothing yet"]
