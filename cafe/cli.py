@@ -154,6 +154,20 @@ def plan_command(code: str | None, participants_file, tables: int | None, rounds
             click.echo(f"wrote {out_file}")
 
 
+@cafe_cli.command("links")
+@click.argument("code")
+def links_command(code: str) -> None:
+    """Print each participant's personal link (their tables per round, live), one per line as NAME: URL."""
+    from cafe.auth import find_event
+
+    event = find_event(code)
+    if event is None:
+        raise click.ClickException(f"There is no event with the code {code}.")
+    with current_app.test_request_context(base_url=current_app.config["CAFE_PUBLIC_URL"]):
+        for person in event.participants:
+            click.echo(f"{person.name}: {url_for('table.person', token=person.token, _external=True)}")
+
+
 @cafe_cli.command("create-token")
 @click.argument("email")
 @click.option("--label", default="", help="What the token is for.")

@@ -61,3 +61,11 @@ def test_create_token_prints_a_working_token(runner, client, user, create_event)
     response = client.post(f"/api/v1/events/{event.code}/rounds/current/start", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert runner.invoke(args=["cafe", "create-token", "nobody@example.org"]).exit_code != 0
+
+
+def test_links_prints_each_persons_own_page(runner, create_event, client):
+    event = create_event(participants=3)
+    lines = runner.invoke(args=["cafe", "links", event.code]).output.splitlines()
+    assert [line.split(": ")[0] for line in lines] == [p.name for p in event.participants]
+    url = lines[0].split(": ", 1)[1]
+    assert url.startswith("http://cafe.test/p/") and client.get(url.removeprefix("http://cafe.test")).status_code == 200
