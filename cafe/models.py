@@ -81,6 +81,7 @@ class NoteState(StrEnum):
     VISIBLE = "visible"
     HIDDEN = "hidden"
     MERGED = "merged"
+    REVIEW = "review"  # held back by pre-moderation until a facilitator publishes it
 
 
 class User(UserMixin, db.Model):
@@ -133,6 +134,11 @@ class Event(db.Model):
     announcement: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Notes are numbered per event under the event row's lock, so numbers follow commit order.
     last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    vote_limit: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    event_wide_voting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Words the organiser adds to the shipped lists, one per line; a note containing one waits for review.
+    flag_words: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     owner: Mapped[User] = relationship(back_populates="events")
     tables: Mapped[list[Table]] = relationship(
@@ -172,6 +178,8 @@ class Table(db.Model):
     question: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int] = mapped_column(Integer, default=8)
     token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+    # The host's link: moderates this table only.
+    host_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
 
     event: Mapped[Event] = relationship(back_populates="tables")
     headings: Mapped[list[Heading]] = relationship(
@@ -215,6 +223,8 @@ class Round(db.Model):
     ends_at: Mapped[float | None] = mapped_column(Float)
     remaining_s: Mapped[float | None] = mapped_column(Float)
     ended_at: Mapped[float | None] = mapped_column(Float)
+    # Hide until reveal: notes of this round reach only the console until the facilitator reveals them.
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship(back_populates="rounds")
 
@@ -283,7 +293,46 @@ class Note(db.Model):
     author: Mapped[str] = mapped_column(String(60), default="")
     state: Mapped[NoteState] = mapped_column(_enum(NoteState), default=NoteState.VISIBLE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    votes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Edits keep the first wording; the version refuses an edit made on a stale copy.
+    original_text: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id", ondelete="SET NULL"), index=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"), index=True)
 
     table: Mapped[Table] = relationship()
     round: Mapped[Round | None] = relationship()
+    heading: Mapped[Heading | None] = relationship()
+    theme: Mapped[Theme | None] = relationship(back_populates="notes")
+    merged_into: Mapped[Note | None] = relationship(remote_side=[id])
+
+
+class Vote(db.Model):
+    """One device's dot on a note; a device votes on a note once and can take it back."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("note_id", "device"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    device: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Theme(db.Model):
+    """A named group of notes, for one table (and heading) or across tables."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"))
+    heading_id: Mapped[int | None] = mapped_column(ForeignKey("headings.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    notes: Mapped[list[Note]] = relationship(back_populates="theme", order_by="Note.seq")
+    table: Mapped[Table | None] = relationship()
     heading: Mapped[Heading | None] = relationship()

@@ -36,11 +36,20 @@ def run_migrations_online() -> None:
             logger.info("No changes in schema detected.")
 
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite rebuilds a table to alter it; with foreign keys on, dropping the old copy would cascade
+            # and delete the rows that refer to it. Outside any transaction, so the pragma takes effect.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=db.metadata, render_item=render_item,
                           process_revision_directives=options.get("process_revision_directives", skip_empty),
                           **{k: v for k, v in options.items() if k != "process_revision_directives"})
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
