@@ -53,10 +53,13 @@ SCHEMAS: dict[str, Any] = {
         "tables": {"type": "array", "items": _ref("Table")}, "rounds": {"type": "array", "items": _ref("Round")},
         "current": _ref("Clock")}},
     "Note": {"type": "object", "required": ["id", "seq", "table", "heading", "text", "client_id"], "properties": {
+        "votes": {"type": "integer"}, "pinned": {"type": "boolean"}, "edited": {"type": "boolean"},
+        "version": {"type": "integer"}, "theme": {"type": ["string", "null"]},
+        "merged_into": {"type": ["integer", "null"]}, "hidden_round": {"type": "boolean"},
         "id": {"type": "integer"}, "seq": {"type": "integer"}, "client_id": {"type": "string"},
         "table": {"type": "integer"}, "round": {"type": ["integer", "null"]}, "heading": {"type": ["string", "null"]},
         "text": {"type": "string"}, "author": {"type": ["string", "null"]},
-        "state": {"enum": ["visible", "hidden", "merged"]}, "created_at": {"type": "string", "format": "date-time"},
+        "state": {"enum": ["visible", "hidden", "merged", "review"]}, "created_at": {"type": "string", "format": "date-time"},
         "html": {"type": "string", "description": "The note as the pages render it (with html=1)"}}},
     "NewNote": {"type": "object", "required": ["heading", "text", "client_id"], "properties": {
         "heading": {"type": "string", "description": "One of the table's headings"},
@@ -99,6 +102,19 @@ def openapi_document(base: str) -> dict[str, Any]:
                 "responses": {"201": _json(_ref("Note"), "Stored"),
                               "200": _json(_ref("Note"), "Already stored under this client_id"),
                               **_errors(400, 404, 409, 413, 422)}}},
+            "/events/{code}/notes/{seq}/vote": {
+                method: {
+                    "summary": summary, "operationId": operation,
+                    "description": "The device is the phone's cookie, or `device` in the body (8 to 64 letters, digits, - or _).",
+                    "parameters": [CODE, {"name": "seq", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"table": {"type": "integer", "description": "The voter's table"},
+                                                         "device": {"type": "string"}}}}}},
+                    "responses": {"200": _json({"type": "object", "required": ["votes", "seq", "votes_left"], "properties": {
+                        "votes": {"type": "integer"}, "seq": {"type": "integer"}, "votes_left": {"type": "integer"}}},
+                        "The note's votes now"), **_errors(404, 409, 422)}}
+                for method, summary, operation in (("post", "Vote for a note (once per device)", "vote"),
+                                                   ("delete", "Take a vote back", "unvote"))},
             "/events/{code}/exports/{name}": {"get": {
                 "summary": "One export of the event (facilitators only)", "operationId": "getExport",
                 "security": [{"bearer": []}],

@@ -5,12 +5,12 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import render_template
-from sqlalchemy import select
+from flask import current_app, has_request_context, render_template
+from sqlalchemy import Select, or_, select
 
 from cafe.db import db
 
-from cafe.models import Event, Note, NoteState, Round, Table
+from cafe.models import Event, Note, NoteState, Round, Table, Theme
 from cafe.timer import RoundClock, Status, status_at
 
 
@@ -82,21 +82,53 @@ def note_payload(note: Note, *, html: bool = False) -> dict[str, Any]:
         "id": note.id, "seq": note.seq, "client_id": note.client_id, "table": note.table.number,
         "round": note.round.index if note.round else None, "heading": note.heading.title if note.heading else None,
         "text": note.text, "author": note.author or None, "state": note.state.value, "created_at": iso(note.created_at),
+        "votes": note.votes, "pinned": note.pinned, "edited": note.original_text is not None, "version": note.version,
+        "theme": note.theme.name if note.theme else None,
+        "merged_into": note.merged_into.seq if note.merged_into else None,
+        "hidden_round": bool(note.round and note.round.hidden),
     }
     if html:
-        data["html"] = render_template("_partials/note.html", note=note)
+        if has_request_context():
+            data["html"] = render_template("_partials/note.html", note=note)
+        else:  # the ticker, the CLI, tests: links are built on the public base URL's paths
+            with current_app.test_request_context(base_url=current_app.config["CAFE_PUBLIC_URL"]):
+                data["html"] = render_template("_partials/note.html", note=note)
     return data
 
 
+def public(query: Select[tuple[Note]]) -> Select[tuple[Note]]:
+    """Only what phones and boards may show: visible notes, not of a round hidden until its reveal."""
+    hidden_rounds = select(Round.id).where(Round.hidden.is_(True))
+    return query.where(Note.state == NoteState.VISIBLE,
+                       or_(Note.round_id.is_(None), Note.round_id.not_in(hidden_rounds)))
+
+
 def table_notes(table: Table, limit: int) -> list[Note]:
-    """A table's newest visible notes, newest first."""
-    return list(db.session.scalars(select(Note).where(Note.table_id == table.id, Note.state == NoteState.VISIBLE)
-                                   .order_by(Note.seq.desc()).limit(limit)))
+    """A table's newest public notes, pinned first, then newest first."""
+    query = public(select(Note).where(Note.table_id == table.id))
+    return list(db.session.scalars(query.order_by(Note.pinned.desc(), Note.seq.desc()).limit(limit)))
 
 
-def event_notes(event: Event, *, after: int = 0, table: Table | None = None, limit: int = 500) -> list[Note]:
-    """An event's visible notes after a sequence number, oldest first: what a reconnecting screen missed."""
-    query = select(Note).where(Note.event_id == event.id, Note.seq > after, Note.state == NoteState.VISIBLE)
+def event_notes(event: Event, *, after: int = 0, table: Table | None = None, limit: int = 500,
+                everything: bool = False) -> list[Note]:
+    """An event's notes after a sequence number, oldest first: public ones, or all for the console."""
+    query = select(Note).where(Note.event_id == event.id, Note.seq > after)
+    if not everything:
+        query = public(query)
     if table is not None:
         query = query.where(Note.table_id == table.id)
     return list(db.session.scalars(query.order_by(Note.seq).limit(limit)))
+
+
+def handover_notes(table: Table, current: Round | None, limit: int = 5) -> list[Note]:
+    """The most-voted public notes of this table's earlier rounds: what the host briefs newcomers with."""
+    if current is None or current.index <= 1:
+        return []
+    earlier = select(Round.id).where(Round.event_id == table.event_id, Round.index < current.index)
+    query = public(select(Note).where(Note.table_id == table.id, Note.round_id.in_(earlier)))
+    return list(db.session.scalars(query.order_by(Note.votes.desc(), Note.seq).limit(limit)))
+
+
+def event_themes(event: Event) -> list[Theme]:
+    """An event's themes, by name."""
+    return list(db.session.scalars(select(Theme).where(Theme.event_id == event.id).order_by(Theme.name)))

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 
 from cafe.db import db
-from cafe.models import Event, Note, NoteState, Seat
+from cafe.models import Event, Note, NoteState, Seat, Theme
 
 
 @dataclass(frozen=True)
@@ -157,8 +157,8 @@ def take_snapshot(event: Event, public_url: str) -> Snapshot:
     infos = tuple(NoteInfo(
         id=n.id, seq=n.seq, table=tables[n.table_id], round=rounds.get(n.round_id) if n.round_id else None,
         heading=headings.get(n.heading_id) if n.heading_id else None, text=n.text, author=n.author or None,
-        votes=0, state=n.state.value, created_at=n.created_at,
-    ) for n in notes)
+        votes=n.votes, state=n.state.value, created_at=n.created_at, theme=n.theme.name if n.theme else None,
+    ) for n in notes if n.state is not NoteState.REVIEW)
     seats: dict[int, dict[int, int]] = {}
     for seat in db.session.scalars(select(Seat).where(Seat.event_id == event.id)):
         seats.setdefault(seat.participant_id, {})[seat.round_index] = tables[seat.table_id]
@@ -174,7 +174,10 @@ def take_snapshot(event: Event, public_url: str) -> Snapshot:
         rounds=tuple(RoundInfo(index=r.index, minutes=r.minutes, question=r.question, state=r.state.value,
                                started_at=_instant(r.started_at), ended_at=_instant(r.ended_at)) for r in event.rounds),
         notes=infos,
-        themes=(),
+        themes=tuple(ThemeInfo(name=t.name, table=t.table.number if t.table else None,
+                               heading=t.heading.title if t.heading else None,
+                               note_ids=tuple(n.id for n in t.notes if n.state is NoteState.VISIBLE))
+                     for t in db.session.scalars(select(Theme).where(Theme.event_id == event.id).order_by(Theme.name))),
         figures=Figures(
             participants=len(event.participants), tables=len(event.tables), rounds=len(event.rounds),
             notes=len(visible), hidden=len(infos) - len(visible), votes=sum(n.votes for n in visible),

@@ -13,6 +13,7 @@ from cafe.errors import CafeError, Conflict, NotFound
 from cafe import live
 from cafe.models import Event, EventStatus, Note, NoteState, Round, RoundState, Table
 from cafe.payloads import clock_payload, note_payload, round_by_index, status_of
+from cafe.moderation import flagged, review_words
 from cafe.timer import Phase, RoundClock, ends_after_extension
 
 NOTE_LIMIT = 280
@@ -199,9 +200,10 @@ def post_note(table: Table, *, heading: str, text: str, client_id: str, author: 
         raise Conflict("The facilitator has closed posting for a moment.", code="posting_closed")
     seq = db.session.execute(update(Event).where(Event.id == event.id)
                              .values(last_seq=Event.last_seq + 1).returning(Event.last_seq)).scalar_one()
+    held = event.premoderation and flagged(text, review_words(event.flag_words))
     note = Note(event_id=event.id, table=table, round=round_by_index(event, status.round_index), seq=seq,
                 heading=next(h for h in table.headings if h.title == heading), client_id=client_id,
-                text=text.strip(), author=author.strip())
+                text=text.strip(), author=author.strip(), state=NoteState.REVIEW if held else NoteState.VISIBLE)
     db.session.add(note)
     try:
         db.session.commit()
@@ -212,9 +214,21 @@ def post_note(table: Table, *, heading: str, text: str, client_id: str, author: 
         if existing is None:
             raise
         return existing, False
-    live.broadcast("note.created", note_payload(note, html=True), [live.notes_room(event), live.table_room(table)])
+    announce_note(note, "note.created")
     announce_activity(event)
     return note, True
+
+
+def announce_note(note: Note, name: str = "note.updated") -> None:
+    """Tell the screens that show a note about its new state: public rooms only see public notes."""
+    event = note.table.event
+    rooms = [live.console_room(event)]
+    if note.state is NoteState.VISIBLE and not (note.round and note.round.hidden):
+        rooms += [live.notes_room(event), live.table_room(note.table)]
+    elif name == "note.updated":
+        # A note that left the public view: boards and phones drop it.
+        rooms += [live.notes_room(event), live.table_room(note.table)]
+    live.broadcast(name, note_payload(note, html=True), rooms)
 
 
 def _closed_message(phase: Phase) -> str:

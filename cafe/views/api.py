@@ -12,6 +12,7 @@ from cafe.auth import get_event, may_run
 from cafe.db import db
 from cafe.errors import CafeError
 from cafe.export import download
+from cafe.views.harvest import device_id, get_note
 from cafe.models import Event
 from cafe.pages import error_json
 from cafe.payloads import clock_payload, event_notes, event_payload, note_payload
@@ -109,3 +110,20 @@ def round_action(event: Event, action: str):
 def export(event: Event, name: str):
     """One export of the event (cards.pdf, summary.pdf, themes.xlsx, blog.md, notes.csv, event.json ...)."""
     return download(event, name)
+
+
+@bp.post("/events/<code>/notes/<int:seq>/vote")
+@bp.delete("/events/<code>/notes/<int:seq>/vote")
+def vote(code: str, seq: int):
+    """Vote for a note from a phone ({"table"?: number, "device"?: id}); DELETE takes the vote back."""
+    event = _event(code)
+    note = get_note(event, seq)
+    data = request.get_json(silent=True) if request.data else {}
+    data = data if isinstance(data, dict) else {}
+    device = device_id() or str(data.get("device") or "")
+    if request.method == "DELETE":
+        operations.retract_vote(note, device)
+    else:
+        table = event.table_by_number(int(data["table"])) if str(data.get("table", "")).isdigit() else None
+        operations.cast_vote(note, device, table)
+    return jsonify(votes=note.votes, seq=note.seq, votes_left=operations.votes_left(event, device))

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, render_template, request
 
 from cafe import operations
 from cafe.auth import get_event
-from cafe.payloads import clock_payload, round_by_index, status_of, table_notes
+from cafe.payloads import clock_payload, event_notes, handover_notes, round_by_index, status_of, table_notes
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 TILE_NOTES = 12
@@ -40,5 +40,29 @@ def table(code: str, number: int):
     current = round_by_index(event, status_of(event).round_index)
     kiosk = request.args.get("kiosk", type=int)
     return render_template("board/table.html", event=event, table=table, clock=clock_payload(event),
-                           notes=table_notes(table, 60), current=current,
+                           notes=table_notes(table, 60), current=current, handover=handover_notes(table, current),
                            kiosk=kiosk if kiosk and kiosk >= 5 else None)
+
+
+def _cloud(event, number: int | None) -> list[tuple[str, int, int]]:
+    """The cloud's words with their counts and a size step from 1 to 8."""
+    from cafe.themes import word_counts
+
+    table = event.table_by_number(number) if number else None
+    counts = word_counts([n.text for n in event_notes(event, table=table, limit=20_000)], limit=80)
+    top = counts[0][1] if counts else 1
+    return [(word, count, 1 + round(7 * count / top)) for word, count in sorted(counts, key=lambda wc: wc[0].casefold())]
+
+
+@bp.get("/<code>/words")
+def words(code: str):
+    """A word cloud of the event's (or, with ?table=N, one table's) notes, stop words removed; live."""
+    event = get_event(code, check_owner=False)
+    number = request.args.get("table", type=int)
+    if number and event.table_by_number(number) is None:
+        abort(404, f"There is no table {number}.")
+    cloud = _cloud(event, number)
+    if request.args.get("fragment"):
+        return render_template("board/_cloud.html", cloud=cloud)
+    return render_template("board/words.html", event=event, clock=clock_payload(event), cloud=cloud,
+                           table=event.table_by_number(number) if number else None)

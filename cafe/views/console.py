@@ -9,7 +9,8 @@ from cafe.auth import get_event
 from cafe.db import db
 from cafe.errors import CafeError
 from cafe.forms import ActionForm
-from cafe.payloads import clock_payload, event_notes
+from cafe.payloads import clock_payload, event_notes, event_themes
+from cafe.views.harvest import get_note
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -24,9 +25,16 @@ def _require_login() -> None:
 def page(code: str):
     """The console: round controls, posting, announcements, activity per table, the newest notes."""
     event = get_event(code)
-    notes = event_notes(event, after=max(0, event.last_seq - 60))[::-1]
+    notes = event_notes(event, after=max(0, event.last_seq - 100), everything=True)[::-1]
     return render_template("console/page.html", event=event, clock=clock_payload(event), notes=notes,
-                           activity=operations.activity(event), action=ActionForm())
+                           activity=operations.activity(event), action=ActionForm(), themes=event_themes(event))
+
+
+@bp.get("/<code>/notes/<int:seq>")
+def note(code: str, seq: int):
+    """One note as the console shows it, for live inserts and updates."""
+    event = get_event(code)
+    return render_template("console/_note.html", event=event, note=get_note(event, seq))
 
 
 def _act(code: str, change) -> object:

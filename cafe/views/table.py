@@ -11,7 +11,9 @@ from cafe.auth import get_table
 from cafe.db import db
 from cafe.errors import CafeError
 from cafe.models import Participant, Table
-from cafe.payloads import clock_payload, round_by_index, status_of, table_notes
+from cafe.operations import votes_left
+from cafe.payloads import clock_payload, handover_notes, round_by_index, status_of, table_notes
+from cafe.views.harvest import device_id, with_device
 
 bp = Blueprint("table", __name__)
 AUTHOR_COOKIE = "cafe_author"
@@ -42,13 +44,15 @@ def _page(table: Table, *, text: str = "", heading: str = "", status: int = 200)
     person = _person()
     if person is not None and person.event_id != event.id:
         person = None
-    return render_template(
+    return with_device(make_response(render_template(
         "table/page.html", table=table, event=event, clock=clock, notes=table_notes(table, 100),
+        handover=handover_notes(table, current), back=url_for("table.page", token=table.token),
         question=(current.question if current and current.question else table.question),
         client_id=uuid.uuid4().hex, text=text, heading=heading or (table.heading_titles[0] if table.headings else ""),
         author=request.cookies.get(AUTHOR_COOKIE, "") or (person.name if person else ""),
-        person=person, next_seat=next_seat(person),
-    ), status
+        person=person, next_seat=next_seat(person), voter_table=table.number,
+        votes_left=votes_left(event, device_id()) if event.vote_limit else 0,
+    ), status))
 
 
 @bp.get("/t/<token>")

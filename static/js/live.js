@@ -59,6 +59,9 @@ export class Live {
     this.socket.on("announcement", (data) => this.announce(data.text));
     this.socket.on("activity", (data) => this.hooks.activity && this.hooks.activity(data.tables));
     this.socket.on("plan.changed", () => this.hooks.plan && this.hooks.plan());
+    this.socket.on("note.updated", (note) => (this.hooks.update ? this.hooks.update(note) : this.update(note)));
+    this.socket.on("notes.revealed", () => this.catchUp());
+    this.socket.on("themes.changed", () => this.hooks.themes && this.hooks.themes());
     setInterval(() => this.measureOffset(), 60000);
     setInterval(() => this.render(), 250);
     return this;
@@ -182,6 +185,24 @@ export class Live {
   insert(note) {
     if (document.getElementById(`note-${note.seq}`)) return;
     if (this.hooks.insert) this.hooks.insert(note);
+  }
+
+  // A note changed (votes, text, pin, moderation): redraw it where it is, or drop it when it left the public view.
+  update(note) {
+    const old = document.getElementById(`note-${note.seq}`);
+    const shown = note.state === "visible" && !note.hidden_round;
+    if (!shown) {
+      if (old) old.remove();
+      return;
+    }
+    if (!old) {
+      this.insert(note);
+      return;
+    }
+    const fresh = noteElement(note.html);
+    fresh.classList.add(...[...old.classList].filter((c) => ["mine", "stored"].includes(c)));
+    old.replaceWith(fresh);
+    if (note.pinned && fresh.parentElement) fresh.parentElement.prepend(fresh);
   }
 
   async catchUp() {

@@ -125,3 +125,31 @@ form.addEventListener("submit", (event) => {
   send(entry, element);
 });
 
+
+// Votes without a reload: the same API the plain form's route uses; the device is this phone's cookie.
+list.addEventListener("submit", async (event) => {
+  const form = event.target.closest("[data-vote-form]");
+  if (!form) return;
+  event.preventDefault();
+  const note = form.closest("[data-seq]");
+  const takeBack = event.submitter && event.submitter.value === "unvote";
+  const url = `/api/v1/events/${encodeURIComponent(root.dataset.event)}/notes/${note.dataset.seq}/vote`;
+  try {
+    const response = await fetch(url, {
+      method: takeBack ? "DELETE" : "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ table: Number(root.dataset.tableNumber) }),
+    });
+    const data = await response.json();
+    if (!response.ok) {
+      status.textContent = data.error.message;
+      return;
+    }
+    form.querySelector("[data-votes]").textContent = `${data.votes} vote${data.votes === 1 ? "" : "s"}`;
+    const left = root.querySelector("[data-votes-left]");
+    if (left) left.textContent = `You have ${data.votes_left} votes left this round.`;
+    status.textContent = takeBack ? "Vote taken back." : "Voted.";
+  } catch (error) {
+    status.textContent = "No network: your vote was not counted. Try again in a moment.";
+  }
+});

@@ -1,0 +1,194 @@
+"""Votes from phones, and moderation from the console or a table host's link."""
+from __future__ import annotations
+
+import secrets
+from typing import Any, Callable
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from cafe import operations
+from cafe.auth import get_event, may_run
+from cafe.db import db
+from cafe.errors import CafeError
+from cafe.models import Event, Note, NoteState, Table, Theme
+from cafe.payloads import event_notes
+from cafe.security import csrf
+
+bp = Blueprint("harvest", __name__)
+DEVICE_COOKIE = "cafe_device"
+MODERATION = {
+    "hide": lambda note: operations.set_note_state(note, NoteState.HIDDEN),
+    "restore": lambda note: operations.set_note_state(note, NoteState.VISIBLE),
+    "publish": lambda note: operations.set_note_state(note, NoteState.VISIBLE),
+    "pin": lambda note: operations.pin_note(note, True),
+    "unpin": lambda note: operations.pin_note(note, False),
+}
+
+
+def device_id() -> str:
+    """This browser's device id, from its cookie (made by the table page)."""
+    return request.cookies.get(DEVICE_COOKIE, "")
+
+
+def with_device(response: Response) -> Response:
+    """Give a phone a device id the first time, so its votes count once."""
+    if not device_id():
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
+def get_note(event: Event, seq: int) -> Note:
+    """The event's note with that number (404)."""
+    note = db.session.scalar(select(Note).where(Note.event_id == event.id, Note.seq == seq))
+    if note is None:
+        abort(404, f"There is no note {seq} in this event.")
+    return note
+
+
+def _host_table(token: str) -> Table:
+    """The table a host link moderates (404)."""
+    table = db.session.scalar(select(Table).where(Table.host_token == token))
+    if table is None:
+        abort(404, "This host link is not valid (it may have been replaced).")
+    return table
+
+
+def _back(fallback: str) -> Response:
+    """Back to the page the form was on, when it is ours."""
+    target = request.form.get("back", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
+
+
+@bp.post("/e/<code>/notes/<int:seq>/vote")
+@csrf.exempt  # anonymous dots counted per device: a forged request could only spend that device's votes
+def vote(code: str, seq: int):
+    """Vote for a note, or take the vote back (action=unvote), from the phone page's plain form."""
+    event = get_event(code, check_owner=False)
+    note = get_note(event, seq)
+    table = event.table_by_number(request.form.get("table", type=int) or 0)
+    try:
+        if request.form.get("action") == "unvote":
+            operations.retract_vote(note, device_id())
+            flash("Vote taken back.", "success")
+        else:
+            operations.cast_vote(note, device_id(), table)
+            flash("Voted.", "success")
+    except CafeError as error:
+        db.session.rollback()
+        flash(" ".join(error.messages), "error")
+    return _back(url_for("pages.tables", code=event.code))
+
+
+def _moderate(event: Event, note: Note, change: Callable[[], Any], message: str, back: str) -> Response:
+    """Run one moderation change, flash its outcome, go back."""
+    try:
+        change()
+    except CafeError as error:
+        db.session.rollback()
+        for text in error.messages:
+            flash(text, "error")
+    else:
+        flash(message, "success")
+    return _back(back)
+
+
+def _check_console(code: str) -> Event:
+    """The event, for its facilitators only (login required)."""
+    if not current_user.is_authenticated:
+        abort(401, "Log in to moderate.")
+    return get_event(code)
+
+
+@bp.post("/console/<code>/notes/<int:seq>/<action>")
+def console_moderate(code: str, seq: int, action: str):
+    """Hide, restore, publish, pin or unpin a note from the console."""
+    event = _check_console(code)
+    note = get_note(event, seq)
+    if action not in MODERATION:
+        abort(404)
+    return _moderate(event, note, lambda: MODERATION[action](note), f"Note {seq}: {action} done.",
+                     url_for("console.page", code=event.code))
+
+
+@bp.post("/console/<code>/notes/<int:seq>/edit")
+def console_edit(code: str, seq: int):
+    """Fix a note's typo; refused when someone else changed it since the form was shown."""
+    event = _check_console(code)
+    note = get_note(event, seq)
+    return _moderate(event, note, lambda: operations.edit_note(note, request.form.get("text", ""),
+                                                               request.form.get("version", type=int) or 0),
+                     f"Note {seq} edited; the original wording is kept.", url_for("console.page", code=event.code))
+
+
+@bp.post("/console/<code>/merge")
+def console_merge(code: str):
+    """Merge the ticked notes into the first ticked one: votes add up."""
+    event = _check_console(code)
+    seqs = sorted(request.form.getlist("notes", type=int))
+    if len(seqs) < 2:
+        flash("Tick two or more notes to merge.", "error")
+        return redirect(url_for("console.page", code=event.code))
+    target, *parts = [get_note(event, s) for s in seqs]
+    return _moderate(event, target, lambda: operations.merge_notes(target, parts),
+                     f"Merged {len(parts) + 1} notes into note {target.seq}.", url_for("console.page", code=event.code))
+
+
+@bp.post("/console/<code>/reveal")
+def console_reveal(code: str):
+    """Hide the current round's notes until a reveal (hidden=1), or reveal them."""
+    event = _check_console(code)
+    hidden = request.form.get("hidden") == "1"
+    try:
+        if hidden:
+            operations.set_round_hidden(event, True)
+        else:
+            operations.reveal_all(event)
+    except CafeError as error:
+        flash(" ".join(error.messages), "error")
+    else:
+        flash("Notes are hidden until you reveal them." if hidden else "Revealed: every screen shows the notes.", "success")
+    return redirect(url_for("console.page", code=event.code))
+
+
+@bp.post("/console/<code>/harvest-settings")
+def console_settings(code: str):
+    """Change the vote limit, event-wide voting, pre-moderation and the review words."""
+    event = _check_console(code)
+    form = request.form
+    try:
+        operations.update_harvest_settings(event, vote_limit=form.get("vote_limit", "3"),
+                                           event_wide_voting=form.get("event_wide_voting") == "1",
+                                           premoderation=form.get("premoderation") == "1",
+                                           flag_words=form.get("flag_words", ""))
+    except CafeError as error:
+        flash(" ".join(error.messages), "error")
+    else:
+        flash("Saved voting and moderation settings.", "success")
+    return redirect(url_for("console.page", code=event.code))
+
+
+@bp.get("/h/<token>")
+def host(token: str):
+    """A table host's page: that table's notes, every state, with hide, restore, edit and pin."""
+    table = _host_table(token)
+    notes = [n for n in event_notes(table.event, table=table, everything=True, limit=1000)][::-1]
+    return render_template("host/page.html", table=table, event=table.event, notes=notes, token=token)
+
+
+@bp.post("/h/<token>/notes/<int:seq>/<action>")
+def host_moderate(token: str, seq: int, action: str):
+    """Moderate one of the host's table's notes (never another table's)."""
+    table = _host_table(token)
+    note = get_note(table.event, seq)
+    if note.table_id != table.id:
+        abort(403, "A host link reaches only its own table's notes.")
+    back = url_for("harvest.host", token=token)
+    if action == "edit":
+        return _moderate(table.event, note, lambda: operations.edit_note(note, request.form.get("text", ""),
+                                                                         request.form.get("version", type=int) or 0),
+                         f"Note {seq} edited.", back)
+    if action not in MODERATION:
+        abort(404)
+    return _moderate(table.event, note, lambda: MODERATION[action](note), f"Note {seq}: {action} done.", back)
