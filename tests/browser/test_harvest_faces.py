@@ -1,0 +1,77 @@
+"""Harvest tools in real Chromium: live votes, hide until reveal, and a console theme reaching the exports."""
+import io
+import json
+import time
+import urllib.request
+
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+
+def running(server):
+    """Make sure a round is running."""
+    phase = server.event()["current"]["phase"]
+    if phase == "paused":
+        server.control("resume")
+    elif phase != "running":
+        server.control("start")
+
+
+def export(server, name):
+    """Download an export through the API as the demo facilitator."""
+    request = urllib.request.Request(f"{server.base}/api/v1/events/{server.code}/exports/{name}",
+                                     headers={"Authorization": f"Bearer {server.token}"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return response.read()
+
+
+def test_votes_from_a_phone_update_the_board_live(server, new_page):
+    running(server)
+    status, note = server.post_note(6, "Mentoring circles for new RSEs", f"vote-{time.time_ns()}")
+    assert status == 201
+    board = new_page(server.urls["board"], viewport={"width": 1920, "height": 1080})
+    board.wait_for_selector("[data-live].online")
+    phone = new_page(server.urls["table 6"], viewport={"width": 390, "height": 844})
+    phone.wait_for_selector("[data-live].online")
+    phone.locator(f'#note-{note["seq"]} button[value="vote"]').click()
+    expect(board.locator(f'#note-{note["seq"]} [data-votes]')).to_have_text("1 vote", timeout=2000)
+    expect(phone.locator("[data-votes-left]")).to_contain_text("2 votes left")
+
+
+def test_a_hidden_round_shows_nothing_until_the_reveal(server, new_page, console):
+    running(server)
+    console.get_by_role("button", name="Hide notes until I reveal them").click()
+    expect(console.get_by_role("button", name="Reveal the notes")).to_be_visible()
+    board = new_page(server.urls["board"], viewport={"width": 1920, "height": 1080})
+    board.wait_for_selector("[data-live].online")
+    phone = new_page(server.urls["table 2"], viewport={"width": 390, "height": 844})
+    phone.wait_for_selector("[data-live].online")
+    texts = [f"Written blind {i} {time.time_ns()}" for i in range(3)]
+    for i, text in enumerate(texts):
+        assert server.post_note(2, text, f"blind-{time.time_ns()}-{i}")[0] == 201
+    time.sleep(1.5)
+    for page in (board, phone):
+        assert page.locator(".note-text", has_text="Written blind").count() == 0
+    console.get_by_role("button", name="Reveal the notes").click()
+    for page in (board, phone):
+        for text in texts:
+            expect(page.locator(".note-text", has_text=text)).to_be_visible(timeout=5000)
+
+
+def test_a_theme_made_on_the_console_reaches_the_workbook_and_the_markdown(server, console):
+    running(server)
+    seqs = [server.post_note(3, text, f"theme-{time.time_ns()}-{i}")[1]["seq"]
+            for i, text in enumerate(["No GPU queue for students", "Students wait days for GPUs"])]
+    console.reload()
+    for seq in seqs:
+        console.locator(f'input[name="notes"][value="{seq}"]').check()
+    console.get_by_label("New theme (the selected notes go in it)").fill("GPU access for students")
+    console.get_by_role("button", name="Make theme").click()
+    expect(console.locator(".theme-box h3", has_text="GPU access for students")).to_contain_text("2 notes")
+    book = load_workbook(io.BytesIO(export(server, "themes.xlsx")), read_only=True)
+    themes = [row for row in book["Themes"].iter_rows(values_only=True)]
+    book.close()
+    assert any(row[0] == "GPU access for students" and row[3] == 2 for row in themes[1:])
+    assert "GPU access for students" in export(server, "blog.md").decode()
+    data = json.loads(export(server, "event.json"))
+    assert any(t["name"] == "GPU access for students" for t in data["themes"])
