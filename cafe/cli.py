@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import click
+import yaml
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -23,6 +24,7 @@ cafe_cli = AppGroup("cafe", help="Run and manage cafés.")
 DEMO_EMAIL = "organiser@example.org"
 DEMO_PASSWORD = "demo-cafe-2026"
 DEMO_FILE = Path(__file__).parent / "data" / "demo_cafe.yaml"
+DEMO_NOTES = Path(__file__).parent / "data" / "demo_notes.yaml"
 
 
 def init_app(app: Flask) -> None:
@@ -71,6 +73,21 @@ def demo_command() -> None:
     for label, url in demo_urls(event):
         click.echo(f"{label}: {url}")
     click.echo(f"api token: {token}")
+    after = _demo_harvest(user, name)
+    with current_app.test_request_context(base_url=current_app.config["CAFE_PUBLIC_URL"]):
+        click.echo(f"finished café (to see the write-up): {url_for('organiser.event', code=after.code, _external=True)}")
+
+
+def _demo_harvest(user: User, name: str) -> Event:
+    """The same café once it has happened: every round over, 150 notes with votes, ready to export."""
+    title = f"{name} (harvest)"
+    event = db.session.scalar(select(Event).where(Event.owner_id == user.id, Event.name == title))
+    if event is None:
+        event = operations.import_setup(user, DEMO_FILE.read_bytes())
+        event.name = title
+        operations.import_notes(event, yaml.safe_load(DEMO_NOTES.read_text(encoding="utf-8"))["notes"])
+        operations.make_plan(event)
+    return event
 
 
 def demo_urls(event: Event) -> list[tuple[str, str]]:

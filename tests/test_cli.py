@@ -39,9 +39,10 @@ def test_demo_loads_once_and_prints_urls(runner):
     second = runner.invoke(args=["cafe", "demo"])
     without_token = [line for line in first.output.splitlines() if not line.startswith("api token: ")]
     assert without_token == [line for line in second.output.splitlines() if not line.startswith("api token: ")]
-    events = db.session.scalars(select(Event)).all()
-    assert len(events) == 1
-    event = events[0]
+    events = db.session.scalars(select(Event).order_by(Event.id)).all()
+    assert len(events) == 2  # the café to run live, and the same café after it happened
+    event, after = events
+    assert after.status.value == "harvest" and after.last_seq == 150 and all(r.state.value == "ended" for r in after.rounds)
     assert 6 <= len(event.tables) <= 8 and 3 <= len(event.rounds) <= 4 and 30 <= len(event.participants) <= 60
     assert all(2 <= len(t.headings) <= 4 and t.host for t in event.tables)
     lines = dict(line.split(": ", 1) for line in first.output.splitlines())
@@ -52,6 +53,7 @@ def test_demo_loads_once_and_prints_urls(runner):
     assert lines["board"] == f"http://cafe.test/board/{event.code}"
     assert lines["table 1"] == f"http://cafe.test/t/{event.tables[0].token}"
     assert lines["api token"].startswith("cafe_")
+    assert lines["finished café (to see the write-up)"] == f"http://cafe.test/organiser/events/{after.code}"
     assert len(db.session.scalars(select(User)).one().api_tokens) == 1  # a second run replaces the demo token
 
 

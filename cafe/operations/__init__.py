@@ -5,7 +5,7 @@ from cafe.operations.harvest import (
     reveal_all, set_note_state, set_round_hidden, update_harvest_settings, votes_left,
 )
 from cafe.operations.live import (
-    ROUND_ACTIONS, activity, announce, announce_activity, announce_note, control_round, post_note, set_posting, tick, update_live_settings,
+    ROUND_ACTIONS, activity, announce, announce_activity, announce_note, import_notes, control_round, post_note, set_posting, tick, update_live_settings,
 )
 from cafe.operations.plan import (
     arrivals, clear_plan, itinerary, make_plan, mark_absent, plan_figures, played_rounds, rotation_people, rotation_tables, stored_seats,
@@ -23,5 +23,5 @@ __all__ = [
     "user_for_token", "clear_plan", "make_plan", "mark_absent", "plan_figures", "played_rounds", "rotation_people",
     "rotation_tables", "stored_seats", "arrivals", "itinerary", "assign_theme", "cast_vote", "create_theme",
     "delete_theme", "edit_note", "merge_notes", "pin_note", "rename_theme", "retract_vote", "reveal_all",
-    "set_note_state", "set_round_hidden", "update_harvest_settings", "votes_left", "announce_note",
+    "set_note_state", "set_round_hidden", "update_harvest_settings", "votes_left", "announce_note", "import_notes",
 ]

@@ -282,3 +282,24 @@ def activity(event: Event) -> list[dict[str, int]]:
 def announce_activity(event: Event) -> None:
     """Send the console the latest activity per table."""
     live.broadcast("activity", {"tables": activity(event)}, [live.console_room(event)])
+
+
+def import_notes(event: Event, rows: list[dict], *, now: float | None = None) -> int:
+    """Load notes of a café already held (the demo's harvest): its rounds end, the notes keep their votes."""
+    if event.last_seq:
+        raise Conflict("This event already has notes; notes are only loaded into an empty one.")
+    now = time.time() if now is None else now
+    for r in event.rounds:
+        r.state, r.started_at, r.ended_at, r.ends_at = RoundState.ENDED, now, now, None
+    event.status = EventStatus.HARVEST
+    for seq, row in enumerate(rows, start=1):
+        table = event.table_by_number(int(row["table"]))
+        heading = next((h for h in table.headings if h.title == row["heading"]), None) if table else None
+        if table is None or heading is None:
+            raise CafeError(f"Note {seq}: no table {row['table']} with the heading {row['heading']!r}.")
+        db.session.add(Note(event_id=event.id, table=table, round=round_by_index(event, int(row["round"])), seq=seq,
+                            heading=heading, client_id=f"imported-{seq:06d}", text=str(row["text"])[:NOTE_LIMIT],
+                            author=str(row.get("author") or ""), votes=int(row.get("votes") or 0)))
+    event.last_seq = len(rows)
+    db.session.commit()
+    return len(rows)
