@@ -244,3 +244,7 @@ def test_api_tokens_from_the_organiser_page(login, user, client, create_event):
     assert "room timer, made" in browser.get("/organiser/").text
     browser.post(f"/organiser/tokens/{user.api_tokens[0].id}/delete")
     assert client.post(url.replace("start", "pause"), headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_events_page_has_its_title(login):
+    assert "<title>My events · cafe</title>" in login().get("/organiser/").text

@@ -1,13 +1,16 @@
 """Facilitator face: run the rounds, open and close posting, announce, and watch activity."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from typing import Callable
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 from flask_login import login_required
 
 from cafe import operations
 from cafe.auth import get_event
-from cafe.db import db
-from cafe.errors import CafeError
+from cafe.models import Event
+from cafe.views import report
 from cafe.forms import ActionForm
 from cafe.payloads import clock_payload, event_notes, event_themes
 from cafe.views.harvest import get_note
@@ -37,19 +40,12 @@ def note(code: str, seq: int):
     return render_template("console/_note.html", event=event, note=get_note(event, seq))
 
 
-def _act(code: str, change) -> object:
+def _act(code: str, change: Callable[[Event], str]) -> Response:
     """Run one change from a console form, flash its outcome and go back to the console."""
     event = get_event(code)
-    if ActionForm().validate_on_submit():
-        try:
-            message = change(event)
-        except CafeError as error:
-            db.session.rollback()
-            for text in error.messages:
-                flash(text, "error")
-        else:
-            flash(message, "success")
-    return redirect(url_for("console.page", code=event.code))
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("console.page", code=event.code))
+    return report(lambda: change(event), lambda message: message, url_for("console.page", code=event.code))
 
 
 @bp.post("/<code>/round/<action>")

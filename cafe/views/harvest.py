@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from cafe import operations
-from cafe.auth import get_event, may_run
+from cafe.auth import get_event
 from cafe.db import db
 from cafe.errors import CafeError
-from cafe.models import Event, Note, NoteState, Table, Theme
+from cafe.models import Event, Note, NoteState, Table
 from cafe.payloads import event_notes
 from cafe.security import csrf
+from cafe.views import report, safe_back
 
 bp = Blueprint("harvest", __name__)
 DEVICE_COOKIE = "cafe_device"
@@ -55,12 +55,6 @@ def _host_table(token: str) -> Table:
     return table
 
 
-def _back(fallback: str) -> Response:
-    """Back to the page the form was on, when it is ours."""
-    target = request.form.get("back", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
-
-
 @bp.post("/e/<code>/notes/<int:seq>/vote")
 @csrf.exempt  # anonymous dots counted per device: a forged request could only spend that device's votes
 def vote(code: str, seq: int):
@@ -78,20 +72,7 @@ def vote(code: str, seq: int):
     except CafeError as error:
         db.session.rollback()
         flash(" ".join(error.messages), "error")
-    return _back(url_for("pages.tables", code=event.code))
-
-
-def _moderate(event: Event, note: Note, change: Callable[[], Any], message: str, back: str) -> Response:
-    """Run one moderation change, flash its outcome, go back."""
-    try:
-        change()
-    except CafeError as error:
-        db.session.rollback()
-        for text in error.messages:
-            flash(text, "error")
-    else:
-        flash(message, "success")
-    return _back(back)
+    return redirect(safe_back(url_for("pages.tables", code=event.code)))
 
 
 def _check_console(code: str) -> Event:
@@ -108,7 +89,7 @@ def console_moderate(code: str, seq: int, action: str):
     note = get_note(event, seq)
     if action not in MODERATION:
         abort(404)
-    return _moderate(event, note, lambda: MODERATION[action](note), f"Note {seq}: {action} done.",
+    return report(lambda: MODERATION[action](note), f"Note {seq}: {action} done.",
                      url_for("console.page", code=event.code))
 
 
@@ -117,7 +98,7 @@ def console_edit(code: str, seq: int):
     """Fix a note's typo; refused when someone else changed it since the form was shown."""
     event = _check_console(code)
     note = get_note(event, seq)
-    return _moderate(event, note, lambda: operations.edit_note(note, request.form.get("text", ""),
+    return report(lambda: operations.edit_note(note, request.form.get("text", ""),
                                                                request.form.get("version", type=int) or 0),
                      f"Note {seq} edited; the original wording is kept.", url_for("console.page", code=event.code))
 
@@ -131,7 +112,7 @@ def console_merge(code: str):
         flash("Tick two or more notes to merge.", "error")
         return redirect(url_for("console.page", code=event.code))
     target, *parts = [get_note(event, s) for s in seqs]
-    return _moderate(event, target, lambda: operations.merge_notes(target, parts),
+    return report(lambda: operations.merge_notes(target, parts),
                      f"Merged {len(parts) + 1} notes into note {target.seq}.", url_for("console.page", code=event.code))
 
 
@@ -139,17 +120,11 @@ def console_merge(code: str):
 def console_reveal(code: str):
     """Hide the current round's notes until a reveal (hidden=1), or reveal them."""
     event = _check_console(code)
-    hidden = request.form.get("hidden") == "1"
-    try:
-        if hidden:
-            operations.set_round_hidden(event, True)
-        else:
-            operations.reveal_all(event)
-    except CafeError as error:
-        flash(" ".join(error.messages), "error")
-    else:
-        flash("Notes are hidden until you reveal them." if hidden else "Revealed: every screen shows the notes.", "success")
-    return redirect(url_for("console.page", code=event.code))
+    if request.form.get("hidden") == "1":
+        return report(lambda: operations.set_round_hidden(event, True), "Notes are hidden until you reveal them.",
+                      url_for("console.page", code=event.code))
+    return report(lambda: operations.reveal_all(event), "Revealed: every screen shows the notes.",
+                  url_for("console.page", code=event.code))
 
 
 @bp.post("/console/<code>/harvest-settings")
@@ -157,16 +132,10 @@ def console_settings(code: str):
     """Change the vote limit, event-wide voting, pre-moderation and the review words."""
     event = _check_console(code)
     form = request.form
-    try:
-        operations.update_harvest_settings(event, vote_limit=form.get("vote_limit", "3"),
-                                           event_wide_voting=form.get("event_wide_voting") == "1",
-                                           premoderation=form.get("premoderation") == "1",
-                                           flag_words=form.get("flag_words", ""))
-    except CafeError as error:
-        flash(" ".join(error.messages), "error")
-    else:
-        flash("Saved voting and moderation settings.", "success")
-    return redirect(url_for("console.page", code=event.code))
+    return report(lambda: operations.update_harvest_settings(
+        event, vote_limit=form.get("vote_limit", "3"), event_wide_voting=form.get("event_wide_voting") == "1",
+        premoderation=form.get("premoderation") == "1", flag_words=form.get("flag_words", "")),
+        "Saved voting and moderation settings.", url_for("console.page", code=event.code))
 
 
 @bp.get("/h/<token>")
@@ -186,9 +155,9 @@ def host_moderate(token: str, seq: int, action: str):
         abort(403, "A host link reaches only its own table's notes.")
     back = url_for("harvest.host", token=token)
     if action == "edit":
-        return _moderate(table.event, note, lambda: operations.edit_note(note, request.form.get("text", ""),
+        return report(lambda: operations.edit_note(note, request.form.get("text", ""),
                                                                          request.form.get("version", type=int) or 0),
                          f"Note {seq} edited.", back)
     if action not in MODERATION:
         abort(404)
-    return _moderate(table.event, note, lambda: MODERATION[action](note), f"Note {seq}: {action} done.", back)
+    return report(lambda: MODERATION[action](note), f"Note {seq}: {action} done.", back)

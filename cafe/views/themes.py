@@ -7,10 +7,10 @@ from flask_login import login_required
 from cafe import operations
 from cafe.auth import get_event
 from cafe.db import db
-from cafe.errors import CafeError
 from cafe.models import Event, Theme
 from cafe.payloads import event_notes, event_themes
 from cafe.themes import suggest_themes
+from cafe.views import report
 from cafe.views.harvest import get_note
 
 bp = Blueprint("themes", __name__, url_prefix="/console/<code>/themes")
@@ -32,15 +32,7 @@ def _theme(event: Event, theme_id: int) -> Theme:
 
 def _done(event: Event, change, message: str):
     """Run a change, say how it went, back to the console's themes."""
-    try:
-        change()
-    except CafeError as error:
-        db.session.rollback()
-        for text in error.messages:
-            flash(text, "error")
-    else:
-        flash(message, "success")
-    return redirect(request.form.get("back") or url_for("console.page", code=event.code) + "#themes-title")
+    return report(change, message, url_for("console.page", code=event.code) + "#themes-title")
 
 
 def _ticked(event: Event) -> list:
