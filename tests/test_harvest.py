@@ -167,3 +167,15 @@ def test_word_cloud_counts_words_without_stop_words(client, live_event, notes):
     assert ">training<" in page.lower() and ">the<" not in page.lower()
     fragment = client.get(f"/board/{live_event.code}/words?table=2&fragment=1").text
     assert "data-cloud" in fragment and "gpu" in fragment.lower() and "training" not in fragment.lower()
+
+
+def test_a_theme_for_one_table_and_heading(login, live_event, notes):
+    browser = login()
+    base = f"/console/{live_event.code}/themes"
+    response = browser.post(base, data={"name": "Time", "table": "1", "heading": "Blockers", "notes": ["1"]},
+                            follow_redirects=True)
+    assert "Made the theme" in response.text
+    [theme] = event_themes(live_event)
+    assert (theme.table.number, theme.heading.title) == (1, "Blockers")
+    wrong = browser.post(base, data={"name": "X", "table": "1", "heading": "Gossip"}, follow_redirects=True)
+    assert "has no heading" in wrong.text
