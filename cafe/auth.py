@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+import math
+import time
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from cafe import limits, operations
 from cafe.db import db
 from cafe.forms import LoginForm
 from cafe.models import Event, Table, User
@@ -34,11 +38,19 @@ def _load_user(user_id: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The account with that email and password, or None."""
+    """The account with that email and password, or None; failures in a row lock the account for a while."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if not check_password_hash(user.password_hash if user else _DUMMY_HASH, password):
-        return None
-    return user
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if user is not None:
+        operations.record_login(user, ok, lock_minutes=current_app.config["CAFE_LOGIN_LOCK_MINUTES"])
+    return user if ok else None
+
+
+def locked_minutes(email: str) -> int:
+    """Minutes left on an account's lock (0 when it is not locked)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    left = (user.locked_until or 0) - time.time() if user else 0
+    return math.ceil(left / 60) if left > 0 else 0
 
 
 def may_run(user: Any, event: Event) -> bool:
@@ -70,16 +82,23 @@ def get_table(token: str) -> Table:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.logins
 def login():
     """Organiser login form."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
-        if user:
+        email = form.email.data or ""
+        locked = locked_minutes(email)
+        user = authenticate(email, form.password.data or "") if not locked else None
+        if locked:
+            flash(f"Too many failed logins: this account is locked for {locked} more minute"
+                  f"{'s' if locked != 1 else ''}. Try again later.", "error")
+        elif user:
             login_user(user, remember=form.remember.data)
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("organiser.index"))
-        flash("That email and password do not match an account.", "error")
+        else:
+            flash("That email and password do not match an account.", "error")
     return render_template("auth/login.html", form=form)
 
 

@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORT", 5000, "Port the development and demo server listens on", cast=int),
     Setting("ASYNC_MODE", "gevent", "Socket.IO async mode: gevent for serving (measured fastest); threading for tests and tools"),
     Setting("SYNC_SECONDS", 15, "How often, in seconds, the server re-sends the round clock so screens stay in step", cast=int),
+    Setting("RATE_LIMIT_STORAGE", "", "Where rate-limit counters live (redis://...); empty: the message queue's Redis, else memory"),
+    Setting("LOGIN_LOCK_MINUTES", 15, "After 5 failed logins in a row an account is locked for this many minutes", cast=int),
     Setting("MAX_UPLOAD_MB", 2, "Largest request body accepted, in megabytes (uploads of CSV and YAML files)", cast=float),
 )
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 
 from cafe import operations
-from cafe.auth import find_event, may_run
+from cafe import auth
 from cafe.db import db
 from cafe.errors import CafeError
 from cafe.models import Event, Table
@@ -81,7 +81,7 @@ def join(data: Any) -> dict[str, Any]:
     (its event's organiser only) also the console room; a phone its table's room.
     """
     data = data if isinstance(data, dict) else {}
-    event = find_event(str(data.get("event", "")))
+    event = auth.find_event(str(data.get("event", "")))
     if event is None:
         return _reply("There is no event with that code.")
     view = data.get("view")
@@ -92,7 +92,7 @@ def join(data: Any) -> dict[str, Any]:
             return _reply("This table link is not valid for this event.")
         rooms.append(table_room(table))
     elif view == "console":
-        if not may_run(current_user, event):
+        if not auth.may_run(current_user, event):
             return _reply("Only the event's facilitators may open its console.")
         rooms += [notes_room(event), console_room(event)]
     elif view == "board":
@@ -116,8 +116,8 @@ def sync(_data: Any = None) -> dict[str, Any]:
 def round_control(data: Any) -> dict[str, Any]:
     """Sent by the console: {event, action, minutes?}. Changes the round; every screen gets round.state."""
     data = data if isinstance(data, dict) else {}
-    event = find_event(str(data.get("event", "")))
-    if event is None or not may_run(current_user, event):
+    event = auth.find_event(str(data.get("event", "")))
+    if event is None or not auth.may_run(current_user, event):
         return _reply("Only the event's facilitators may change its rounds.")
     try:
         operations.control_round(event, str(data.get("action", "")), data.get("minutes"))

@@ -1,5 +1,5 @@
 """Every change to stored data, one verb_noun function each: validate, write, commit, then announce."""
-from cafe.operations.accounts import create_api_token, create_user, revoke_api_token, user_for_token
+from cafe.operations.accounts import create_api_token, create_user, record_login, revoke_api_token, user_for_token
 from cafe.operations.harvest import (
     assign_theme, cast_vote, create_theme, delete_theme, edit_note, merge_notes, pin_note, rename_theme, retract_vote,
     reveal_all, set_note_state, set_round_hidden, update_harvest_settings, votes_left,
@@ -20,7 +20,7 @@ __all__ = [
     "create_user", "delete_event", "delete_participant", "delete_round", "delete_table", "duplicate_event",
     "import_participants", "import_setup", "move_table", "post_note", "read_setup", "replace_setup",
     "revoke_api_token", "save_round", "save_table", "set_posting", "tick", "update_event", "update_live_settings",
-    "user_for_token", "clear_plan", "make_plan", "mark_absent", "plan_figures", "played_rounds", "rotation_people",
+    "user_for_token", "record_login", "clear_plan", "make_plan", "mark_absent", "plan_figures", "played_rounds", "rotation_people",
     "rotation_tables", "stored_seats", "arrivals", "itinerary", "assign_theme", "cast_vote", "create_theme",
     "delete_theme", "edit_note", "merge_notes", "pin_note", "rename_theme", "retract_vote", "reveal_all",
     "set_note_state", "set_round_hidden", "update_harvest_settings", "votes_left", "announce_note", "import_notes",

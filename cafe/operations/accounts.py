@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -28,6 +29,20 @@ def create_user(email: str, password: str, name: str = "") -> User:
     db.session.add(user)
     db.session.commit()
     return user
+
+
+FAILURES_BEFORE_LOCK = 5
+
+
+def record_login(user: User, ok: bool, *, lock_minutes: int) -> None:
+    """Count a failed login (locking the account after several in a row), or clear the count on success."""
+    if ok:
+        user.failed_logins, user.locked_until = 0, None
+    else:
+        user.failed_logins += 1
+        if user.failed_logins >= FAILURES_BEFORE_LOCK:
+            user.failed_logins, user.locked_until = 0, time.time() + lock_minutes * 60
+    db.session.commit()
 
 
 def digest(token: str) -> str:

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, Response, abort, g, jsonify, request, url_for
 
-from cafe import operations
+from cafe import limits, operations
 from cafe.api_spec import openapi_document
 from cafe.auth import get_event, may_run
 from cafe.db import db
@@ -86,6 +86,8 @@ def notes(code: str):
 
 
 @bp.post("/events/<code>/tables/<int:number>/notes")
+@limits.posts[0]
+@limits.posts[1]
 def post_note(code: str, number: int):
     """Store a note; the same client_id again returns the stored note with 200."""
     event = _event(code)
@@ -114,6 +116,8 @@ def export(event: Event, name: str):
 
 @bp.post("/events/<code>/notes/<int:seq>/vote")
 @bp.delete("/events/<code>/notes/<int:seq>/vote")
+@limits.votes[0]
+@limits.votes[1]
 def vote(code: str, seq: int):
     """Vote for a note from a phone ({"table"?: number, "device"?: id}); DELETE takes the vote back."""
     event = _event(code)

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
-from cafe import operations
+from cafe import limits, operations
 from cafe.auth import get_event
 from cafe.db import db
 from cafe.errors import CafeError
@@ -57,6 +57,8 @@ def _host_table(token: str) -> Table:
 
 @bp.post("/e/<code>/notes/<int:seq>/vote")
 @csrf.exempt  # anonymous dots counted per device: a forged request could only spend that device's votes
+@limits.votes[0]
+@limits.votes[1]
 def vote(code: str, seq: int):
     """Vote for a note, or take the vote back (action=unvote), from the phone page's plain form."""
     event = get_event(code, check_owner=False)

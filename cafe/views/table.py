@@ -6,7 +6,7 @@ import uuid
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from cafe import operations
+from cafe import limits, operations
 from cafe.auth import get_table
 from cafe.db import db
 from cafe.errors import CafeError
@@ -83,6 +83,8 @@ def next_seat_fragment():
 
 
 @bp.post("/t/<token>/notes")
+@limits.posts[0]
+@limits.posts[1]
 def post(token: str):
     """Post a note from the plain form (no JavaScript): store it, then show the page again."""
     table = get_table(token)

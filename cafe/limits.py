@@ -1,0 +1,59 @@
+"""Rate limits: per device for posting and voting, a high ceiling per address, and organiser logins.
+
+A whole conference often reaches the server from one address (the venue's NAT),
+so the per-address limit is only a ceiling that hundreds of phones posting at
+the end of a round never reach; each phone is limited by its own device id.
+Counters live in Redis when one is configured, so every process shares them.
+"""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+PER_DEVICE_POSTS = "20 per minute"
+PER_DEVICE_VOTES = "60 per minute"
+PER_ADDRESS = "3000 per minute"
+LOGINS_PER_ADDRESS = "30 per minute"
+SLOW_DOWN = "Slow down: that was a lot in a short time. Wait a few seconds, then try again; nothing you sent is lost."
+
+
+def device() -> str:
+    """The phone's device id: its cookie, or `device` in a JSON body; empty when it sent none."""
+    found = request.cookies.get("cafe_device", "")
+    if not found and request.is_json:
+        body = request.get_json(silent=True)
+        found = str(body.get("device") or "") if isinstance(body, dict) else ""
+    return found
+
+
+def device_key() -> str:
+    """The key that counts one phone's requests."""
+    return f"device:{device()}"
+
+
+def no_device() -> bool:
+    """Requests without a device id (scripts, tests) meet only the per-address ceiling."""
+    return not device()
+
+
+def facilitator_request() -> bool:
+    """A request bearing an API token: facilitators' scripts are not throttled like phones."""
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+posts = [limiter.shared_limit(PER_DEVICE_POSTS, scope="posts", key_func=device_key, error_message=SLOW_DOWN,
+                              exempt_when=no_device),
+         limiter.shared_limit(PER_ADDRESS, scope="address", error_message=SLOW_DOWN, exempt_when=facilitator_request)]
+votes = [limiter.shared_limit(PER_DEVICE_VOTES, scope="votes", key_func=device_key, error_message=SLOW_DOWN,
+                              exempt_when=no_device),
+         limiter.shared_limit(PER_ADDRESS, scope="address", error_message=SLOW_DOWN, exempt_when=facilitator_request)]
+logins = limiter.limit(LOGINS_PER_ADDRESS, methods=["POST"], error_message=SLOW_DOWN)
+
+
+def init_app(app: Flask) -> None:
+    """Bind the limiter; its counters go to Redis when CAFE_RATE_LIMIT_STORAGE or the message queue names one."""
+    storage = app.config["CAFE_RATE_LIMIT_STORAGE"] or app.config["CAFE_MESSAGE_QUEUE"] or "memory://"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
+    limiter.init_app(app)

@@ -1,0 +1,59 @@
+"""Rate limits and login lockout: a clear "slow down", per device, never for facilitators' tokens."""
+import pytest
+
+from cafe import operations
+
+NOTE = {"heading": "Blockers", "text": "A note"}
+
+
+def post(client, event, i, device):
+    return client.post(f"/api/v1/events/{event.code}/tables/1/notes",
+                       json={**NOTE, "client_id": f"limit-{device}-{i:04d}", "device": device})
+
+
+def test_a_device_posting_too_fast_is_told_to_slow_down_and_others_are_not(client, live_event):
+    statuses = [post(client, live_event, i, "device-one-aaaa").status_code for i in range(21)]
+    assert statuses[:20] == [201] * 20
+    refused = post(client, live_event, 21, "device-one-aaaa")
+    assert refused.status_code == 429 and refused.json["error"]["message"].startswith("Slow down")
+    assert post(client, live_event, 0, "device-two-bbbb").status_code == 201  # same address, another phone
+
+
+def test_the_phone_form_says_slow_down(client, live_event):
+    client.set_cookie("cafe_device", "device-form-cccc")
+    url = f"/t/{live_event.tables[0].token}/notes"
+    for i in range(20):
+        client.post(url, data={**NOTE, "client_id": f"form-limit-{i:04d}"})
+    response = client.post(url, data={**NOTE, "client_id": "form-limit-9999"})
+    assert response.status_code == 429 and "Slow down" in response.text
+
+
+def test_facilitator_tokens_are_not_limited_like_phones(client, live_event, user):
+    token = operations.create_api_token(user)
+    auth = {"Authorization": f"Bearer {token}"}
+    for _ in range(25):
+        assert client.post(f"/api/v1/events/{live_event.code}/rounds/current/extend", json={"minutes": 1},
+                           headers=auth).status_code == 200
+
+
+def test_login_locks_after_five_failures(client, user):
+    for _ in range(5):
+        client.post("/login", data={"email": user.email, "password": "wrong password"})
+    response = client.post("/login", data={"email": user.email, "password": "correct horse battery"})
+    assert response.status_code == 200 and "locked for 15 more minutes" in response.text
+    user.locked_until = 0
+    operations.record_login(user, True, lock_minutes=15)
+    assert client.post("/login", data={"email": user.email, "password": "correct horse battery"}).status_code == 302
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_logins_per_address_are_limited(client, user):
+    codes = [client.post("/login", data={"email": f"x{i}@example.org", "password": "nope"}).status_code for i in range(31)]
+    assert codes[-1] == 429 and 429 not in codes[:30]
+
+
+def test_requests_without_a_device_meet_only_the_address_ceiling(client, live_event):
+    for i in range(30):
+        response = client.post(f"/api/v1/events/{live_event.code}/tables/1/notes",
+                               json={**NOTE, "client_id": f"script-{i:04d}"})
+        assert response.status_code == 201
