@@ -53,7 +53,7 @@ SCHEMAS: dict[str, Any] = {
         "tables": {"type": "array", "items": _ref("Table")}, "rounds": {"type": "array", "items": _ref("Round")},
         "current": _ref("Clock")}},
     "Note": {"type": "object", "required": ["id", "seq", "table", "heading", "text", "client_id"], "properties": {
-        "votes": {"type": "integer"}, "pinned": {"type": "boolean"}, "edited": {"type": "boolean"},
+        "votes": {"type": "integer"}, "late": {"type": "boolean"}, "pinned": {"type": "boolean"}, "edited": {"type": "boolean"},
         "version": {"type": "integer"}, "theme": {"type": ["string", "null"]},
         "merged_into": {"type": ["integer", "null"]}, "hidden_round": {"type": "boolean"},
         "id": {"type": "integer"}, "seq": {"type": "integer"}, "client_id": {"type": "string"},
@@ -66,7 +66,9 @@ SCHEMAS: dict[str, Any] = {
         "text": {"type": "string", "minLength": 1, "maxLength": 280},
         "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,64}$",
                       "description": "Made by the client; a retry with the same id never stores the note twice"},
-        "author": {"type": ["string", "null"], "maxLength": 60}}},
+        "author": {"type": ["string", "null"], "maxLength": 60},
+        "round": {"type": ["integer", "null"], "description": "The round the note was written in: a note that arrives "
+                                                               "after that round ended is stored late, unless late notes are off"}}},
 }
 
 

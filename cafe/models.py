@@ -141,6 +141,8 @@ class Event(db.Model):
     premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Words the organiser adds to the shipped lists, one per line; a note containing one waits for review.
     flag_words: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Notes written during a round on a phone that was offline, arriving after the round ended.
+    accept_late: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     owner: Mapped[User] = relationship(back_populates="events")
     tables: Mapped[list[Table]] = relationship(
@@ -296,6 +298,7 @@ class Note(db.Model):
     state: Mapped[NoteState] = mapped_column(_enum(NoteState), default=NoteState.VISIBLE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     votes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Edits keep the first wording; the version refuses an edit made on a stale copy.
     original_text: Mapped[str | None] = mapped_column(Text)

@@ -82,7 +82,7 @@ def note_payload(note: Note, *, html: bool = False) -> dict[str, Any]:
         "id": note.id, "seq": note.seq, "client_id": note.client_id, "table": note.table.number,
         "round": note.round.index if note.round else None, "heading": note.heading.title if note.heading else None,
         "text": note.text, "author": note.author or None, "state": note.state.value, "created_at": iso(note.created_at),
-        "votes": note.votes, "pinned": note.pinned, "edited": note.original_text is not None, "version": note.version,
+        "votes": note.votes, "late": note.late, "pinned": note.pinned, "edited": note.original_text is not None, "version": note.version,
         "theme": note.theme.name if note.theme else None,
         "merged_into": note.merged_into.seq if note.merged_into else None,
         "hidden_round": bool(note.round and note.round.hidden),

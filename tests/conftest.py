@@ -17,6 +17,9 @@ from cafe.db import db
 from cafe.models import Event, User
 from cafe.setup_data import EventSpec, ParticipantSpec, RoundSpec, TableSpec
 
+# The real server and Chromium fixtures of the browser and fault tests, registered once for the whole run.
+pytest_plugins = ["browser_fixtures"]
+
 POSTGRES_URL = os.environ.get("CAFE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery"
 

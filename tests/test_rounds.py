@@ -113,3 +113,18 @@ def test_clock_payload_has_what_screens_need(create_event):
 def test_live_settings_refuse_bad_warnings(create_event):
     with pytest.raises(CafeError, match="Warnings are up to five times"):
         operations.update_live_settings(create_event(), auto_advance=False, warnings="soon", chime=True)
+
+
+def test_a_note_written_during_a_round_and_arriving_after_it_is_kept_late(create_event):
+    event = create_event(rounds=2)
+    operations.control_round(event, "start", now=T0)
+    operations.control_round(event, "end", now=T0 + 60)
+    table = event.tables[0]
+    note, created = operations.post_note(table, heading="Blockers", text="Written offline", client_id="late-000001",
+                                         round_index=1, now=T0 + 120)
+    assert created and note.late and note.round.index == 1
+    operations.update_harvest_settings(event, vote_limit=3, event_wide_voting=False, premoderation=False,
+                                       flag_words="", accept_late=False)
+    with pytest.raises(Conflict, match="Posting opens"):
+        operations.post_note(table, heading="Blockers", text="Too late", client_id="late-000002", round_index=1,
+                             now=T0 + 130)

@@ -220,8 +220,8 @@ def _announce_themes(event: Event) -> None:
 
 
 def update_harvest_settings(event: Event, *, vote_limit: object, event_wide_voting: bool, premoderation: bool,
-                            flag_words: str) -> None:
-    """Change voting, pre-moderation and the organiser's own review words."""
+                            flag_words: str, accept_late: bool = True) -> None:
+    """Change voting, pre-moderation, the organiser's own review words, and whether late notes are kept."""
     try:
         limit = int(str(vote_limit))
     except ValueError:
@@ -233,4 +233,5 @@ def update_harvest_settings(event: Event, *, vote_limit: object, event_wide_voti
         raise CafeError("The review word list is too long (20,000 characters at most).")
     event.vote_limit, event.event_wide_voting, event.premoderation, event.flag_words = \
         limit, bool(event_wide_voting), bool(premoderation), words
+    event.accept_late = bool(accept_late)
     db.session.commit()

@@ -182,8 +182,12 @@ def _existing_note(event: Event, client_id: str) -> Note | None:
 
 
 def post_note(table: Table, *, heading: str, text: str, client_id: str, author: str = "",
-              now: float | None = None) -> tuple[Note, bool]:
-    """Store a note (or find the one already stored under its client id); returns it and whether it is new."""
+              round_index: object = None, now: float | None = None) -> tuple[Note, bool]:
+    """Store a note (or find the one already stored under its client id); returns it and whether it is new.
+
+    `round_index` is the round the phone saw when the note was written: a note written during a round that
+    reaches the server after it ended (the phone was offline) is stored in that round, marked late.
+    """
     event = table.event
     heading, text, author, client_id = (str(v or "") for v in (heading, text, author, client_id))
     existing = _existing_note(event, client_id) if CLIENT_ID.fullmatch(client_id) else None
@@ -194,14 +198,17 @@ def post_note(table: Table, *, heading: str, text: str, client_id: str, author: 
         raise CafeError(errors)
     now = time.time() if now is None else now
     status = status_of(event, now)
-    if status.phase not in ON:
-        raise Conflict(_closed_message(status.phase), code="posting_closed")
-    if not event.posting_open:
-        raise Conflict("The facilitator has closed posting for a moment.", code="posting_closed")
+    written_in = _late_round(event, round_index, status.round_index if status.phase in ON else None, now)
+    if written_in is None:
+        if status.phase not in ON:
+            raise Conflict(_closed_message(status.phase), code="posting_closed")
+        if not event.posting_open:
+            raise Conflict("The facilitator has closed posting for a moment.", code="posting_closed")
     seq = db.session.execute(update(Event).where(Event.id == event.id)
                              .values(last_seq=Event.last_seq + 1).returning(Event.last_seq)).scalar_one()
     held = event.premoderation and flagged(text, review_words(event.flag_words))
-    note = Note(event_id=event.id, table=table, round=round_by_index(event, status.round_index), seq=seq,
+    note = Note(event_id=event.id, table=table, seq=seq, late=written_in is not None,
+                round=written_in or round_by_index(event, status.round_index),
                 heading=next(h for h in table.headings if h.title == heading), client_id=client_id,
                 text=text.strip(), author=author.strip(), state=NoteState.REVIEW if held else NoteState.VISIBLE)
     db.session.add(note)
@@ -229,6 +236,19 @@ def announce_note(note: Note, name: str = "note.updated") -> None:
         # A note that left the public view: boards and phones drop it.
         rooms += [live.notes_room(event), live.table_room(note.table)]
     live.broadcast(name, note_payload(note, html=True), rooms)
+
+
+def _late_round(event: Event, claimed: object, current: int | None, now: float) -> Round | None:
+    """The ended round a late note belongs to, when the phone says it was written then and late notes are on."""
+    try:
+        index = int(str(claimed))
+    except ValueError:
+        return None
+    if index == current or not event.accept_late:
+        return None
+    _settle(event, now)
+    written = round_by_index(event, index)
+    return written if written is not None and written.state is RoundState.ENDED else None
 
 
 def _closed_message(phase: Phase) -> str:

@@ -94,7 +94,8 @@ def post_note(code: str, number: int):
     table = event.table_by_number(number) or abort(404, f"There is no table {number}.")
     data = _json_body()
     note, created = operations.post_note(table, heading=data.get("heading", ""), text=data.get("text", ""),
-                                         client_id=data.get("client_id", ""), author=data.get("author") or "")
+                                         client_id=data.get("client_id", ""), author=data.get("author") or "",
+                                         round_index=data.get("round"))
     return jsonify(note_payload(note)), 201 if created else 200
 
 

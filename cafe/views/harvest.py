@@ -136,7 +136,8 @@ def console_settings(code: str):
     form = request.form
     return report(lambda: operations.update_harvest_settings(
         event, vote_limit=form.get("vote_limit", "3"), event_wide_voting=form.get("event_wide_voting") == "1",
-        premoderation=form.get("premoderation") == "1", flag_words=form.get("flag_words", "")),
+        premoderation=form.get("premoderation") == "1", flag_words=form.get("flag_words", ""),
+        accept_late=form.get("accept_late") == "1"),
         "Saved voting and moderation settings.", url_for("console.page", code=event.code))
 
 

@@ -92,7 +92,8 @@ def post(token: str):
     author = form.get("author", "")
     try:
         _note, created = operations.post_note(table, heading=form.get("heading", ""), text=form.get("text", ""),
-                                              client_id=form.get("client_id", ""), author=author)
+                                              client_id=form.get("client_id", ""), author=author,
+                                              round_index=form.get("round"))
     except CafeError as error:
         db.session.rollback()
         for message in error.messages:

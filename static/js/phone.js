@@ -71,7 +71,47 @@ function updateCounter() {
 text.addEventListener("input", updateCounter);
 updateCounter();
 
-async function send(entry, element, attempt = 0) {
+// The outbox: notes wait in this browser's storage until the server has stored them, across reloads,
+// a locked phone or a dead network. Each keeps its client id, so retries never store a note twice.
+const OUTBOX_KEY = `cafe.outbox.${root.dataset.postUrl}`;
+const sending = new Set();
+let attempt = 0;
+let retryTimer = null;
+
+function outbox() {
+  try {
+    return JSON.parse(localStorage.getItem(OUTBOX_KEY)) || [];
+  } catch (error) {
+    return [];
+  }
+}
+
+function saveOutbox(entries) {
+  localStorage.setItem(OUTBOX_KEY, JSON.stringify(entries));
+}
+
+function forget(clientId) {
+  saveOutbox(outbox().filter((entry) => entry.client_id !== clientId));
+}
+
+function elementFor(entry) {
+  let element = list.querySelector(`[data-client-id="${CSS.escape(entry.client_id)}"]`);
+  if (!element) {
+    element = document.createElement("li");
+    element.className = "note mine";
+    element.dataset.clientId = entry.client_id;
+    element.innerHTML = '<span class="note-heading"></span><p class="note-text"></p><span class="note-state"></span>';
+    element.querySelector(".note-heading").textContent = entry.heading;
+    element.querySelector(".note-text").textContent = entry.text;
+    place(element);
+  }
+  if (!element.querySelector(".note-state")) element.insertAdjacentHTML("beforeend", '<span class="note-state"></span>');
+  return element;
+}
+
+async function send(entry) {
+  const element = elementFor(entry);
+  sending.add(entry.client_id);
   markState(element, "sending", "sending…");
   try {
     const response = await fetch(root.dataset.postUrl, {
@@ -81,50 +121,68 @@ async function send(entry, element, attempt = 0) {
     });
     const data = await response.json();
     if (response.ok) {
-      if (element.isConnected && element.classList.contains("mine") && !element.classList.contains("stored")) {
-        markState(element, "stored", "stored");
-      }
-      return;
+      forget(entry.client_id);
+      attempt = 0;
+      if (element.isConnected && !element.classList.contains("stored")) markState(element, "stored", "stored");
+      return true;
     }
+    if (response.status === 429 || response.status >= 500) throw new Error("try again later");
+    // Refused for good (closed, too long ...): say why, and give the text back to edit.
+    forget(entry.client_id);
     element.remove();
     status.textContent = data.error ? data.error.message : "The note was not stored.";
     if (!text.value) text.value = entry.text;
     updateCounter();
+    return true;
   } catch (error) {
-    // No network: keep it and try again with the same client id, so it is never stored twice.
     markState(element, "waiting", "waiting for the network…");
-    const delay = Math.min(30000, 1000 * 2 ** attempt);
-    setTimeout(() => send(entry, element, attempt + 1), delay);
+    return false;
+  } finally {
+    sending.delete(entry.client_id);
+  }
+}
+
+async function flush() {
+  clearTimeout(retryTimer);
+  let failed = false;
+  for (const entry of outbox()) {
+    if (!sending.has(entry.client_id) && !(await send(entry))) failed = true;
+  }
+  if (failed) {
+    attempt += 1;
+    retryTimer = setTimeout(flush, Math.min(30000, 1000 * 2 ** attempt));
   }
 }
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const heading = form.querySelector("input[name=heading]:checked");
+  const clock = live.clock || {};
   const entry = {
     heading: heading ? heading.value : "",
     text: text.value.trim(),
     author: author.value.trim(),
     client_id: newClientId(),
+    round: ["running", "paused"].includes(clock.phase) ? clock.round : null,
   };
   if (!entry.text) {
     status.textContent = "Write something before posting.";
     return;
   }
   localStorage.setItem(NAME_KEY, entry.author);
-  const element = document.createElement("li");
-  element.className = "note mine";
-  element.dataset.clientId = entry.client_id;
-  element.innerHTML = '<span class="note-heading"></span><p class="note-text"></p><span class="note-state"></span>';
-  element.querySelector(".note-heading").textContent = entry.heading;
-  element.querySelector(".note-text").textContent = entry.text;
-  place(element);
+  saveOutbox([...outbox(), entry]);
+  markState(elementFor(entry), "waiting", "waiting…");
   text.value = "";
   updateCounter();
   status.textContent = "";
-  send(entry, element);
+  flush();
 });
 
+// Notes written before a reload or while offline are sent as soon as the page or the network is back.
+outbox().forEach((entry) => markState(elementFor(entry), "waiting", "waiting…"));
+window.addEventListener("online", flush);
+if (live.socket) live.socket.on("connect", flush);
+flush();
 
 // Votes without a reload: the same API the plain form's route uses; the device is this phone's cookie.
 list.addEventListener("submit", async (event) => {

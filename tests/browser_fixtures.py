@@ -1,4 +1,4 @@
-"""Browser fixtures: Debian's headless Chromium driven by Playwright against a real server."""
+"""Fixtures for browser and fault tests: a real server and Debian's headless Chromium driven by Playwright."""
 import os
 import shutil
 

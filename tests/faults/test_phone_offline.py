@@ -1,0 +1,54 @@
+"""A phone on bad WiFi: notes written offline wait in the browser and are stored exactly once when it is back."""
+import time
+
+from playwright.sync_api import expect
+
+
+def running(server):
+    """Make sure a round is running."""
+    phase = server.event()["current"]["phase"]
+    if phase == "paused":
+        server.control("resume")
+    elif phase != "running":
+        server.control("start")
+
+
+def stored(server, prefix):
+    """The texts stored so far that start with a prefix."""
+    notes = server.api("GET", f"/events/{server.code}/notes?after=0&limit=1000")[1]["notes"]
+    return [n["text"] for n in notes if n["text"].startswith(prefix)]
+
+
+def test_a_phone_offline_for_60_seconds_stores_its_five_notes_once(server, new_page):
+    running(server)
+    phone = new_page(server.urls["table 7"], viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone.wait_for_selector("[data-live].online")
+    phone.context.set_offline(True)
+    prefix = f"Offline {time.time_ns()}"
+    for i in range(5):
+        phone.get_by_label("Your note").fill(f"{prefix} note {i}")
+        phone.get_by_role("button", name="Post").click()
+    expect(phone.locator(".note.mine.waiting")).to_have_count(5)
+    time.sleep(60)
+    assert stored(server, prefix) == []
+    phone.context.set_offline(False)
+    expect(phone.locator(".note.mine.stored")).to_have_count(5, timeout=40_000)
+    assert sorted(stored(server, prefix)) == [f"{prefix} note {i}" for i in range(5)]
+
+
+def test_notes_waiting_in_the_outbox_survive_a_reload(server, new_page):
+    running(server)
+    phone = new_page(server.urls["table 5"], viewport={"width": 390, "height": 844})
+    phone.wait_for_selector("[data-live].online")
+    phone.context.set_offline(True)
+    prefix = f"Reloaded {time.time_ns()}"
+    for i in range(2):
+        phone.get_by_label("Your note").fill(f"{prefix} {i}")
+        phone.get_by_role("button", name="Post").click()
+    expect(phone.locator(".note.mine.waiting")).to_have_count(2)
+    phone.close()  # the phone's tab is gone; its storage stays
+    phone.context.set_offline(False)
+    again = phone.context.new_page()
+    again.goto(server.urls["table 5"])
+    expect(again.locator(".note.mine.stored")).to_have_count(2, timeout=20_000)
+    assert sorted(stored(server, prefix)) == [f"{prefix} 0", f"{prefix} 1"]
