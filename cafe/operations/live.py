@@ -19,6 +19,8 @@ from cafe.timer import Phase, RoundClock, ends_after_extension
 NOTE_LIMIT = 280
 AUTHOR_LIMIT = 60
 CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
+# Control characters other than tab and line breaks: no keyboard types them, and PostgreSQL refuses NUL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ON = (Phase.RUNNING, Phase.PAUSED)
 
 
@@ -173,6 +175,8 @@ def _check_note(table: Table, heading: str, text: str, author: str, client_id: s
         errors.append(f"Choose one of this table's headings: {', '.join(table.heading_titles)}.")
     if len(author.strip()) > AUTHOR_LIMIT:
         errors.append(f"A name can be at most {AUTHOR_LIMIT} characters.")
+    if CONTROL.search(text) or CONTROL.search(author):
+        errors.append("A note cannot hold control characters (only letters, signs, spaces, tabs and line breaks).")
     return errors
 
 
