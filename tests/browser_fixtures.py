@@ -20,6 +20,15 @@ def server(tmp_path_factory):
     server.close()
 
 
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A server of a test's own, for tests that kill it."""
+    server = Server(tmp_path)
+    server.start()
+    yield server
+    server.close()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium; skipped where it is not installed, except under CI."""

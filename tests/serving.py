@@ -98,3 +98,12 @@ class Server:
     def control(self, action: str, **body: Any) -> tuple[int, Any]:
         """Run a round action as the demo facilitator."""
         return self.api("POST", f"/events/{self.code}/rounds/current/{action}", body or None, token=True)
+
+    def ensure_running(self) -> None:
+        """Make sure a round is running, whatever earlier tests did (resume, or start the next)."""
+        phase = self.event()["current"]["phase"]
+        if phase == "paused":
+            self.control("resume")
+        elif phase != "running":
+            self.control("start")
+        assert self.event()["current"]["phase"] == "running"

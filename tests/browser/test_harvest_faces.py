@@ -8,15 +8,6 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 
-def running(server):
-    """Make sure a round is running."""
-    phase = server.event()["current"]["phase"]
-    if phase == "paused":
-        server.control("resume")
-    elif phase != "running":
-        server.control("start")
-
-
 def export(server, name):
     """Download an export through the API as the demo facilitator."""
     request = urllib.request.Request(f"{server.base}/api/v1/events/{server.code}/exports/{name}",
@@ -26,7 +17,7 @@ def export(server, name):
 
 
 def test_votes_from_a_phone_update_the_board_live(server, new_page):
-    running(server)
+    server.ensure_running()
     status, note = server.post_note(6, "Mentoring circles for new RSEs", f"vote-{time.time_ns()}")
     assert status == 201
     board = new_page(server.urls["board"], viewport={"width": 1920, "height": 1080})
@@ -39,7 +30,7 @@ def test_votes_from_a_phone_update_the_board_live(server, new_page):
 
 
 def test_a_hidden_round_shows_nothing_until_the_reveal(server, new_page, console):
-    running(server)
+    server.ensure_running()
     console.get_by_role("button", name="Hide notes until I reveal them").click()
     expect(console.get_by_role("button", name="Reveal the notes")).to_be_visible()
     board = new_page(server.urls["board"], viewport={"width": 1920, "height": 1080})
@@ -59,7 +50,7 @@ def test_a_hidden_round_shows_nothing_until_the_reveal(server, new_page, console
 
 
 def test_a_theme_made_on_the_console_reaches_the_workbook_and_the_markdown(server, console):
-    running(server)
+    server.ensure_running()
     seqs = [server.post_note(3, text, f"theme-{time.time_ns()}-{i}")[1]["seq"]
             for i, text in enumerate(["No GPU queue for students", "Students wait days for GPUs"])]
     console.reload()

@@ -5,15 +5,6 @@ import time
 from playwright.sync_api import expect
 
 
-def running(server):
-    """Make sure a round is running, whatever earlier tests did."""
-    phase = server.event()["current"]["phase"]
-    action = {"paused": "resume", "running": None, "harvest": None}.get(phase, "start")
-    if action:
-        assert server.control(action)[0] == 200
-    assert server.event()["current"]["phase"] == "running"
-
-
 def seconds(text):
     minutes, secs = re.fullmatch(r"(\d+):(\d\d)", text.strip()).groups()
     return int(minutes) * 60 + int(secs)
@@ -25,7 +16,7 @@ def online(page):
 
 
 def test_a_note_from_a_phone_shows_on_board_and_console_within_a_second(server, new_page, console):
-    running(server)
+    server.ensure_running()
     board = online(new_page(server.urls["board"], viewport={"width": 1920, "height": 1080}))
     phone = online(new_page(server.urls["table 3"], viewport={"width": 390, "height": 844}, is_mobile=True))
     phone.get_by_label("Your note").fill("Our cluster has no GPU queue for students")
@@ -52,7 +43,7 @@ def test_console_start_shows_the_same_remaining_time_everywhere(server, new_page
 
 
 def test_a_board_cut_off_for_30_seconds_catches_up(server, new_page):
-    running(server)
+    server.ensure_running()
     board = online(new_page(server.urls["board"], viewport={"width": 1920, "height": 1080}))
     board.context.set_offline(True)
     board.evaluate("window.cafe.socket.io.engine.close()")
@@ -70,7 +61,7 @@ def test_a_board_cut_off_for_30_seconds_catches_up(server, new_page):
 
 
 def test_a_phone_without_javascript_still_posts(server, new_page):
-    running(server)
+    server.ensure_running()
     phone = new_page(server.urls["table 5"], java_script_enabled=False, viewport={"width": 390, "height": 844})
     phone.get_by_label("Your note").fill("Written without JavaScript")
     phone.get_by_label("Your name (optional)").fill("Sam")
@@ -80,7 +71,7 @@ def test_a_phone_without_javascript_still_posts(server, new_page):
 
 
 def test_bad_input_gets_a_clear_message_on_the_phone(server, new_page):
-    running(server)
+    server.ensure_running()
     phone = online(new_page(server.urls["table 4"], viewport={"width": 390, "height": 844}))
     phone.get_by_label("Your note").fill("   ")
     phone.get_by_role("button", name="Post").click()

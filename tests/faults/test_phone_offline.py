@@ -4,15 +4,6 @@ import time
 from playwright.sync_api import expect
 
 
-def running(server):
-    """Make sure a round is running."""
-    phase = server.event()["current"]["phase"]
-    if phase == "paused":
-        server.control("resume")
-    elif phase != "running":
-        server.control("start")
-
-
 def stored(server, prefix):
     """The texts stored so far that start with a prefix."""
     notes = server.api("GET", f"/events/{server.code}/notes?after=0&limit=1000")[1]["notes"]
@@ -20,7 +11,7 @@ def stored(server, prefix):
 
 
 def test_a_phone_offline_for_60_seconds_stores_its_five_notes_once(server, new_page):
-    running(server)
+    server.ensure_running()
     phone = new_page(server.urls["table 7"], viewport={"width": 390, "height": 844}, is_mobile=True)
     phone.wait_for_selector("[data-live].online")
     phone.context.set_offline(True)
@@ -37,7 +28,7 @@ def test_a_phone_offline_for_60_seconds_stores_its_five_notes_once(server, new_p
 
 
 def test_notes_waiting_in_the_outbox_survive_a_reload(server, new_page):
-    running(server)
+    server.ensure_running()
     phone = new_page(server.urls["table 5"], viewport={"width": 390, "height": 844})
     phone.wait_for_selector("[data-live].online")
     phone.context.set_offline(True)

@@ -6,20 +6,7 @@ import time
 import urllib.error
 import urllib.request
 
-import pytest
-
-from serving import Server
-
 POSTS = 500
-
-
-@pytest.fixture
-def server(tmp_path):
-    server = Server(tmp_path)
-    server.start()
-    yield server
-    server.close()
-
 
 def post(server, i):
     """Post note i as a phone would; True when the server acknowledged it."""
@@ -32,9 +19,8 @@ def post(server, i):
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return False
 
-
-def test_sigkill_during_a_burst_loses_nothing_acknowledged(server):
-    assert server.control("start")[0] == 200
+def test_sigkill_during_a_burst_loses_nothing_acknowledged(fresh_server):
+    assert fresh_server.control("start")[0] == 200
     acknowledged: set[int] = set()
     lock = threading.Lock()
     pending = list(range(POSTS))
@@ -45,7 +31,7 @@ def test_sigkill_during_a_burst_loses_nothing_acknowledged(server):
                 if not pending:
                     return
                 i = pending.pop()
-            if post(server, i):
+            if post(fresh_server, i):
                 with lock:
                     acknowledged.add(i)
 
@@ -54,16 +40,16 @@ def test_sigkill_during_a_burst_loses_nothing_acknowledged(server):
         thread.start()
     while len(acknowledged) < 150:
         time.sleep(0.01)
-    server.kill(signal.SIGKILL)
+    fresh_server.kill(signal.SIGKILL)
     for thread in threads:
         thread.join()
     assert 150 <= len(acknowledged) < POSTS
-    server.start()
-    notes = server.api("GET", f"/events/{server.code}/notes?after=0&limit=1000")[1]["notes"]
+    fresh_server.start()
+    notes = fresh_server.api("GET", f"/events/{fresh_server.code}/notes?after=0&limit=1000")[1]["notes"]
     kept = [int(n["client_id"].split("-")[1]) for n in notes]
     assert acknowledged <= set(kept) and len(kept) == len(set(kept))
     for i in range(POSTS):  # every phone retries what it has not seen acknowledged, with the same client id
         if i not in acknowledged:
-            assert post(server, i)
-    notes = server.api("GET", f"/events/{server.code}/notes?after=0&limit=1000")[1]["notes"]
+            assert post(fresh_server, i)
+    notes = fresh_server.api("GET", f"/events/{fresh_server.code}/notes?after=0&limit=1000")[1]["notes"]
     assert sorted(int(n["client_id"].split("-")[1]) for n in notes) == list(range(POSTS))
