@@ -8,6 +8,7 @@ import urllib.request
 
 POSTS = 500
 
+
 def post(server, i):
     """Post note i as a phone would; True when the server acknowledged it."""
     body = json.dumps({"heading": "Blockers", "text": f"burst note {i}", "client_id": f"burst-{i:05d}"}).encode()
