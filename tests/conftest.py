@@ -1,13 +1,11 @@
 """Fixtures: an app on a fresh database, its clients, and factories for what tests need."""
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -16,41 +14,19 @@ from cafe.live import socketio
 from cafe.db import db
 from cafe.models import Event, User
 from cafe.setup_data import EventSpec, ParticipantSpec, RoundSpec, TableSpec
+from helpers import postgres_schema
 
 # The real server and Chromium fixtures of the browser and fault tests, registered once for the whole run.
 pytest_plugins = ["browser_fixtures"]
 
-POSTGRES_URL = os.environ.get("CAFE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery"
-
-
-def _postgres_schema_url() -> Iterator[tuple[str, dict[str, Any]]]:
-    """A fresh PostgreSQL schema for one test, dropped afterwards; skips when no server answers (fails under CI)."""
-    engine = sa.create_engine(POSTGRES_URL)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        engine.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL must run under CI but {POSTGRES_URL} did not answer: {error}")
-        pytest.skip(f"no PostgreSQL answers at {POSTGRES_URL} (set CAFE_TEST_POSTGRES_URL)")
-    schema = f"t_{secrets.token_hex(6)}"
-    with engine.begin() as connection:
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield POSTGRES_URL, {"connect_args": {"options": f"-csearch_path={schema}"}}
-    finally:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite"])
 def database(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[str, dict[str, Any]]]:
     """A database URL and engine options; parametrize with "postgresql" to run on both."""
     if request.param == "postgresql":
-        yield from _postgres_schema_url()
+        yield from postgres_schema()
     else:
         yield f"sqlite:///{tmp_path / 'cafe.sqlite3'}", {}
 

@@ -1,5 +1,36 @@
 """Small helpers shared by test modules."""
+import os
+import secrets
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+POSTGRES_URL = os.environ.get("CAFE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def postgres_schema() -> Iterator[tuple[str, dict[str, Any]]]:
+    """A fresh PostgreSQL schema for one test, dropped afterwards; skips when no server answers (fails under CI)."""
+    engine = sa.create_engine(POSTGRES_URL)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        engine.dispose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL must run under CI but {POSTGRES_URL} did not answer: {error}")
+        pytest.skip(f"no PostgreSQL answers at {POSTGRES_URL} (set CAFE_TEST_POSTGRES_URL)")
+    schema = f"t_{secrets.token_hex(6)}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield POSTGRES_URL, {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
 
 
 def received(socket, name: str) -> list[Any]:

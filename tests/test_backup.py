@@ -5,6 +5,7 @@ from flask_migrate import stamp, upgrade
 from cafe import create_app, operations
 from cafe.auth import find_event
 from cafe.payloads import event_notes
+from helpers import postgres_schema
 from cafe.db import db
 
 
@@ -20,8 +21,7 @@ def test_backup_restores_everything(runner, live_event, tmp_path, app_config, re
     result = runner.invoke(args=["cafe", "backup", str(file)])
     assert result.exit_code == 0 and "Backed up" in result.output
     if target == "postgresql":
-        from conftest import _postgres_schema_url
-        generator = _postgres_schema_url()
+        generator = postgres_schema()
         url, options = next(generator)
         request.addfinalizer(lambda: next(generator, None))
         config = {**app_config, "CAFE_DATABASE_URL": url, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **options}}
