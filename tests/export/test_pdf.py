@@ -1,9 +1,7 @@
 """The PDF exports, read back as people's tools read them: text with pdftotext, links with pypdf, QR codes with zbar."""
 from __future__ import annotations
 
-import dataclasses
 import io
-import logging
 import os
 import re
 import shutil
@@ -16,10 +14,7 @@ from typing import Callable
 import pytest
 from pypdf import PdfReader
 
-import cafe.export.appendix
-import cafe.export.lines
 import cafe.export.pdf
-import cafe.export.split
 from cafe.export import charts
 from cafe.export.registry import RENDERERS
 from cafe.export.snapshot import Snapshot
@@ -225,124 +220,3 @@ def test_charts_escape_their_labels_and_stay_well_formed_svg() -> None:
     assert "Notes <per> table" in svg_texts(bars) and any(t.startswith('<b>&"x"</b>') for t in svg_texts(bars))
     assert "Rounds & notes" in svg_texts(columns) and "5" in svg_texts(columns)
     assert svg_texts(charts.columns([], title="Nothing yet")) == ["Nothing yet"]
-
-
-@pytest.fixture
-def split_summary(make_snapshot, monkeypatch) -> Callable[..., tuple[Snapshot, bytes]]:
-    """Render a summary as a large café's is rendered (appendix pages laid out apart), failing rather than falling
-    back to the rendering in one piece."""
-    def fallback(*args: object, **kwargs: object) -> bytes:
-        raise AssertionError("the summary fell back to being rendered in one piece")
-
-    def make(*, workers: int, **options: object) -> tuple[Snapshot, bytes]:
-        monkeypatch.setattr(cafe.export.pdf, "SPLIT_FROM", 1)
-        monkeypatch.setattr(cafe.export.pdf, "render_pdf", fallback)
-        monkeypatch.setattr(cafe.export.split, "WORKERS", workers)
-        snapshot = make_snapshot(**options)
-        return snapshot, RENDERERS["summary.pdf"].render(snapshot)
-    return make
-
-
-@pytest.mark.parametrize("workers", [2, 0], ids=["worker processes", "one process"])
-def test_a_large_cafe_summary_laid_out_in_parts_reads_as_one_document(split_summary, workers: int) -> None:
-    snapshot, data = split_summary(workers=workers, per_heading=12)
-    reader = PdfReader(io.BytesIO(data))
-    pages = len(reader.pages)
-    text = pdf_text(data)
-    spaced, packed = flat(text), "".join(text.split())
-    appendix = spaced[spaced.index("Appendix: every note Every published"):]
-    for note in snapshot.visible_notes:
-        if is_rtl(note.text):
-            assert all(word in appendix for word in note.text.split()), note.text
-        else:
-            assert note.text in appendix or "".join(note.text.split()) in packed, note.text
-    assert "HIDDEN" not in text
-    for literal in ("<script>alert('x')</script>", "{{ 7*7 }} {% raw %} ${7*7}", "— <em>Eve</em>"):
-        assert literal in spaced
-    longest = max(len(run) for run in re.findall(r"x+", pdf_text(data, layout=True)))
-    assert 20 < longest < 280
-    # Every page but the cover is numbered "n / N", appendix pages included, under the running header.
-    for page in (2, 3, pages - 1, pages):
-        assert re.search(rf"\b{page} ?/ ?{pages}$", flat(pdf_text(data, first=page, last=page))), page
-    assert flat(pdf_text(data, first=pages, last=pages)).startswith(f"{snapshot.event.name} Appendix")
-    # The contents page points at each table and at the appendix.
-    contents = flat(pdf_text(data, first=2, last=2))
-    for table in snapshot.tables:
-        page = int(re.search(rf"Table {table.number} {re.escape(table.theme)} (\d+)", contents)[1])
-        assert f"Host: {table.host} ·" in pdf_text(data, first=page, last=page)
-    first = int(re.search(r"Appendix: every note (\d+)", contents)[1])
-    assert "Appendix: every note Every published" in flat(pdf_text(data, first=first, last=first))
-    targets = {str(annotation.get_object()["/Dest"]) for annotation in reader.pages[1].get("/Annots", [])}
-    assert targets == {"overview", "appendix", *(f"table-{table.number}" for table in snapshot.tables)}
-    assert reader.get_destination_page_number(reader.named_destinations["appendix"]) + 1 == first
-    # Bookmarks: the appendix and each of its tables, on the pages where they are printed.
-    marks: dict[str, int] = {}
-
-    def walk(items: list) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                marks[item.title] = reader.get_destination_page_number(item) + 1
-    walk(reader.outline)
-    assert marks["Appendix: every note"] == first
-    for table in snapshot.tables:
-        page = marks[f"Table {table.number} · {table.theme}"]
-        assert page >= first and f"Table {table.number} · {table.theme}" in flat(pdf_text(data, first=page, last=page))
-    for page in reader.pages:
-        for annotation in page.get("/Annots", []):
-            action = annotation.get_object().get("/A", {})
-            assert action.get("/S") in (None, "/GoTo") and "/URI" not in action
-
-
-def test_a_summary_whose_appendix_pages_do_not_come_out_as_planned_is_rendered_in_one_piece(
-        make_snapshot, monkeypatch, caplog) -> None:
-    monkeypatch.setattr(cafe.export.pdf, "SPLIT_FROM", 1)
-    # Sheets planned taller than a page: the appendix comes out with more pages than planned.
-    monkeypatch.setattr(cafe.export.appendix, "METRICS", dataclasses.replace(cafe.export.appendix.METRICS, spare=-400))
-    snapshot = make_snapshot(per_heading=40, hostile=False)
-    with caplog.at_level(logging.WARNING, logger=cafe.export.pdf.__name__):
-        data = RENDERERS["summary.pdf"].render(snapshot)
-    assert "rendering in one piece" in caplog.text
-    spaced = flat(pdf_text(data))
-    assert all(note.text in spaced for note in snapshot.visible_notes)
-    pages = len(PdfReader(io.BytesIO(data)).pages)
-    assert re.search(rf"\b{pages} ?/ ?{pages}$", flat(pdf_text(data, first=pages, last=pages)))
-
-
-def test_the_appendix_is_dealt_onto_sheets_in_lines_that_fit_the_page_width(make_snapshot) -> None:
-    snapshot = make_snapshot(per_heading=80)
-    sheets = cafe.export.appendix.deal(cafe.export.pdf.table_sections(snapshot))
-    metrics = cafe.export.appendix.METRICS
-    assert len(sheets) > 3
-    text = cafe.export.lines.measure(metrics.families, metrics.text_size)
-    bold = cafe.export.lines.measure(metrics.families, metrics.text_size, 700)
-    body = ""
-    for sheet in sheets:
-        for block in (block for block in sheet.blocks if block.kind == "text"):
-            body += " ".join(block.lines) + " "
-            for index, line in enumerate(block.lines):
-                indent = bold.width(block.label) + text.char(" ") if block.label and index == 0 else 0
-                assert indent + text.width(line) <= metrics.width + 0.01, line
-    packed = "".join(body.split())
-    assert all("".join(note.text.split()) in packed for note in snapshot.visible_notes)
-    assert [mark[1] for sheet in sheets for mark in sheet.marks] == (
-        ["Appendix: every note"] + [f"Table {t.number} · {t.theme}" for t in snapshot.tables])
-    runs = cafe.export.appendix.chunks(sheets, 4)
-    assert runs[0][0] == 0 and runs[-1][1] == len(sheets) and len(runs) == 4
-    assert all(a[1] == b[0] for a, b in zip(runs, runs[1:]))
-
-
-def test_line_breaks_keep_words_whole_and_cut_only_words_longer_than_a_line() -> None:
-    metrics = cafe.export.appendix.METRICS
-    breaker = cafe.export.lines.LineBreaker(cafe.export.lines.measure(metrics.families, metrics.text_size), 200)
-    words = "Time for training and funding for software is what we need ( really ) !"
-    lines = breaker.lines(words, first=50)
-    assert " ".join(lines) == words and len(lines) > 1
-    assert not any(line.startswith(("!", ")")) or line.endswith("(") for line in lines)
-    assert "".join(breaker.lines("x" * 300)) == "x" * 300
-    assert cafe.export.lines.normalise(" a\t b\n\u00a0c ") == "a b \u00a0c"
-
-
-def test_qr_codes_are_png_images() -> None:
-    assert cafe.export.pdf.qr_code("https://cafe.example.org/e/K7MQ4T").startswith("data:image/png;base64,")
