@@ -17,13 +17,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     derived = derive_flask_config(app.config, ROOT / "instance")
     app.config.update({key: value for key, value in derived.items() if key not in (test_config or {})})
 
-    from cafe import auth, cli, db, limits, live, pages, security
+    from cafe import auth, cli, db, limits, live, pages, permissions, security
     from cafe.views import api, board, console, harvest, organiser, table, themes
 
     db.init_app(app)
     security.init_app(app)
     limits.init_app(app)
     auth.init_app(app)
+    permissions.init_app(app)
     live.init_app(app)
     pages.init_app(app)
     cli.init_app(app)

@@ -13,8 +13,8 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 
-from cafe import operations
-from cafe import auth
+from cafe import auth, operations, permissions
+from cafe.roles import SOCKET_EVENTS
 from cafe.db import db
 from cafe.errors import CafeError
 from cafe.models import Event, Table
@@ -92,7 +92,7 @@ def join(data: Any) -> dict[str, Any]:
             return _reply("This table link is not valid for this event.")
         rooms.append(table_room(table))
     elif view == "console":
-        if not auth.may_run(current_user, event):
+        if not permissions.may(SOCKET_EVENTS["join:console"], event):
             return _reply("Only the event's facilitators may open its console.")
         rooms += [notes_room(event), console_room(event)]
     elif view == "board":
@@ -117,7 +117,7 @@ def round_control(data: Any) -> dict[str, Any]:
     """Sent by the console: {event, action, minutes?}. Changes the round; every screen gets round.state."""
     data = data if isinstance(data, dict) else {}
     event = auth.find_event(str(data.get("event", "")))
-    if event is None or not auth.may_run(current_user, event):
+    if event is None or not permissions.may(SOCKET_EVENTS["round.control"], event):
         return _reply("Only the event's facilitators may change its rounds.")
     try:
         operations.control_round(event, str(data.get("action", "")), data.get("minutes"))

@@ -143,6 +143,8 @@ class Event(db.Model):
     flag_words: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Notes written during a round on a phone that was offline, arriving after the round ended.
     accept_late: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The facilitators' link: runs the console without an account; replacing it locks out every holder.
+    facilitator_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
 
     owner: Mapped[User] = relationship(back_populates="events")
     tables: Mapped[list[Table]] = relationship(

@@ -72,13 +72,13 @@ def join():
 @bp.get("/e/<code>")
 def tables(code: str):
     """Pick your table."""
-    return render_template("pages/tables.html", event=get_event(code, check_owner=False))
+    return render_template("pages/tables.html", event=get_event(code))
 
 
 @bp.get("/e/<code>/join.svg")
 def join_qr(code: str):
     """The QR code that opens the event's table picker."""
-    event = get_event(code, check_owner=False)
+    event = get_event(code)
     return qr_svg(public_url("pages.tables", code=event.code))
 
 

@@ -12,13 +12,14 @@ from cafe.operations.plan import (
 )
 from cafe.operations.setup import (
     add_participant, create_event, delete_event, delete_participant, delete_round, delete_table, duplicate_event,
-    import_participants, import_setup, move_table, read_setup, replace_setup, save_round, save_table, update_event,
+    import_participants, import_setup, move_table, read_setup, replace_link, replace_setup, save_round, save_table,
+    update_event,
 )
 
 __all__ = [
     "ROUND_ACTIONS", "activity", "add_participant", "announce", "announce_activity", "control_round", "create_api_token", "create_event",
     "create_user", "delete_event", "delete_participant", "delete_round", "delete_table", "duplicate_event",
-    "import_participants", "import_setup", "move_table", "post_note", "read_setup", "replace_setup",
+    "import_participants", "import_setup", "move_table", "replace_link", "post_note", "read_setup", "replace_setup",
     "revoke_api_token", "save_round", "save_table", "set_posting", "tick", "update_event", "update_live_settings",
     "user_for_token", "record_login", "clear_plan", "make_plan", "mark_absent", "plan_figures", "played_rounds", "rotation_people",
     "rotation_tables", "stored_seats", "arrivals", "itinerary", "assign_theme", "cast_vote", "create_theme",

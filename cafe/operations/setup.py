@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from cafe.db import db
-from cafe.models import Event, Heading, Participant, Round, Table, User, new_join_code
+from cafe.models import Event, Heading, Participant, Round, Table, User, new_join_code, new_token
 from cafe.setup_data import (
     LIMITS, EventSpec, ParticipantSpec, RoundSpec, Setup, SetupError, TableSpec, check_event, check_participants,
     check_round, check_setup, check_table, load_yaml, parse_participants_csv,
@@ -137,6 +137,23 @@ def delete_table(table: Table) -> None:
     """Delete a table and its headings."""
     db.session.delete(table)
     db.session.commit()
+
+
+# The links that grant a role, by the name the organiser's page uses: what holds the token, and its column.
+LINKS = {"facilitator": (False, "facilitator_token"), "host": (True, "host_token"), "table": (True, "token")}
+
+
+def replace_link(event: Event, kind: str, table: Table | None = None) -> str:
+    """Give a role link a new token: whoever holds the old link loses the role at once. Returns the new token."""
+    if kind not in LINKS:
+        raise SetupError([f"There is no {kind} link; links are: {', '.join(LINKS)}."])
+    per_table, column = LINKS[kind]
+    if per_table and (table is None or table.event_id != event.id):
+        raise SetupError(["Say which table's link to replace."])
+    token = new_token()
+    setattr(table if per_table else event, column, token)
+    db.session.commit()
+    return token
 
 
 def move_table(table: Table, step: int) -> None:

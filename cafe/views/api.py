@@ -4,11 +4,11 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable
 
-from flask import Blueprint, Response, abort, g, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from cafe import limits, operations
 from cafe.api_spec import openapi_document
-from cafe.auth import get_event, may_run
+from cafe.auth import get_event
 from cafe.db import db
 from cafe.errors import CafeError
 from cafe.export import download
@@ -29,25 +29,17 @@ def _refused(error: CafeError) -> Response:
     return error_json(error.status, error.code, " ".join(error.messages), error.messages)
 
 
-def facilitator(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Require `Authorization: Bearer <token>` of an organiser who runs the event named by `code`."""
+def with_event(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Pass the event named by `code` to the view; its bearer token was checked before (cafe.permissions)."""
     @wraps(view)
-    def checked(code: str, **kwargs: Any) -> Any:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        user = operations.user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
-        if user is None:
-            return error_json(401, "unauthorized", "Send a valid API token: 'Authorization: Bearer <token>'.")
-        event = _event(code)
-        if not may_run(user, event):
-            return error_json(403, "forbidden", "This token's organiser does not run this event.")
-        g.api_user = user
-        return view(event, **kwargs)
-    return checked
+    def loaded(code: str, **kwargs: Any) -> Any:
+        return view(_event(code), **kwargs)
+    return loaded
 
 
 def _event(code: str) -> Event:
     """The event named in the path (404 as JSON)."""
-    return get_event(code, check_owner=False)
+    return get_event(code)
 
 
 def _json_body() -> dict[str, Any]:
@@ -100,7 +92,7 @@ def post_note(code: str, number: int):
 
 
 @bp.post("/events/<code>/rounds/current/<action>")
-@facilitator
+@with_event
 def round_action(event: Event, action: str):
     """Start, pause, resume, end, skip, go to the next round, or extend by {"minutes"}."""
     minutes = _json_body().get("minutes") if action == "extend" else None
@@ -109,7 +101,7 @@ def round_action(event: Event, action: str):
 
 
 @bp.get("/events/<code>/exports/<name>")
-@facilitator
+@with_event
 def export(event: Event, name: str):
     """One export of the event (cards.pdf, summary.pdf, themes.xlsx, blog.md, notes.csv, event.json ...)."""
     return download(event, name)

@@ -14,7 +14,7 @@ TILE_NOTES = 12
 @bp.get("/<code>")
 def event(code: str):
     """Every table as a tile with its newest notes under their headings, the countdown and how to join."""
-    event = get_event(code, check_owner=False)
+    event = get_event(code)
     current = round_by_index(event, status_of(event).round_index)
     notes = {t.id: table_notes(t, TILE_NOTES) for t in event.tables}
     kiosk = request.args.get("kiosk", type=int)
@@ -27,7 +27,7 @@ def event(code: str):
 @bp.get("/<code>/arrivals")
 def arrivals(code: str):
     """Who goes to which table in the coming round, for the "move now" screen (refreshed live)."""
-    event = get_event(code, check_owner=False)
+    event = get_event(code)
     index = status_of(event).next_index
     return render_template("_partials/arrivals.html", next_index=index, arrivals=operations.arrivals(event, index))
 
@@ -35,7 +35,7 @@ def arrivals(code: str):
 @bp.get("/<code>/tables/<int:number>")
 def table(code: str, number: int):
     """One table's notes in large type."""
-    event = get_event(code, check_owner=False)
+    event = get_event(code)
     table = event.table_by_number(number) or abort(404, f"There is no table {number}.")
     current = round_by_index(event, status_of(event).round_index)
     kiosk = request.args.get("kiosk", type=int)
@@ -57,7 +57,7 @@ def _cloud(event, number: int | None) -> list[tuple[str, int, int]]:
 @bp.get("/<code>/words")
 def words(code: str):
     """A word cloud of the event's (or, with ?table=N, one table's) notes, stop words removed; live."""
-    event = get_event(code, check_owner=False)
+    event = get_event(code)
     number = request.args.get("table", type=int)
     if number and event.table_by_number(number) is None:
         abort(404, f"There is no table {number}.")

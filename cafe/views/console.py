@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from werkzeug.wrappers import Response
-from flask_login import login_required
 
-from cafe import operations
+from cafe import operations, permissions
+from cafe.db import db
 from cafe.auth import get_event
 from cafe.models import Event
 from cafe.views import report
@@ -18,10 +19,16 @@ from cafe.views.harvest import get_note
 bp = Blueprint("console", __name__, url_prefix="/console")
 
 
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """The console needs a logged-in organiser."""
+
+@bp.get("/link/<token>")
+def facilitate(token: str):
+    """The facilitator link: this browser may run the event's console until the organiser replaces the link."""
+    event = db.session.scalar(select(Event).where(Event.facilitator_token == token))
+    if event is None:
+        abort(404, "This facilitator link is not valid (it may have been replaced): ask the organiser for the new one.")
+    permissions.grant_facilitator(event)
+    flash(f"You are a facilitator of {event.name} in this browser.", "success")
+    return redirect(url_for("console.page", code=event.code))
 
 
 @bp.get("/<code>")

