@@ -219,3 +219,6 @@ def create_token_command(email: str, label: str) -> None:
     if user is None:
         raise click.ClickException(f"There is no organiser account for {email}.")
     click.echo(operations.create_api_token(user, label))
+
+
+from cafe.export import worker as _export_worker  # noqa: E402,F401  (registers `flask cafe worker`)

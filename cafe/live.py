@@ -13,7 +13,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 
-from cafe import auth, operations, permissions
+from cafe import auth, operations, permissions, shared
 from cafe.roles import SOCKET_EVENTS
 from cafe.db import db
 from cafe.errors import CafeError
@@ -26,9 +26,11 @@ _ticker_started = False
 
 def init_app(app: Flask) -> None:
     """Bind Socket.IO in the configured async mode, through the message queue when there is one."""
+    socketio.server_options.pop("client_manager", None)  # an earlier app's queue must not stick (tests make many)
     socketio.init_app(app, async_mode=app.config["CAFE_ASYNC_MODE"],
                       message_queue=app.config["CAFE_MESSAGE_QUEUE"] or None,
                       ping_interval=20, ping_timeout=20, max_http_buffer_size=64 * 1024)
+    shared.configure(app.config["CAFE_MESSAGE_QUEUE"])
 
 
 def broadcast(name: str, payload: dict[str, Any], rooms: list[str]) -> None:
@@ -54,12 +56,6 @@ def console_room(event: Event) -> str:
 def table_room(table: Table) -> str:
     """The phones at one table."""
     return f"table:{table.id}"
-
-
-def phones_at(table: Table) -> int:
-    """How many phones of this table this process holds connected."""
-    participants = socketio.server.manager.get_participants("/", table_room(table))
-    return sum(1 for _ in participants)
 
 
 def _reply(error: str | None = None, **data: Any) -> dict[str, Any]:
@@ -102,6 +98,7 @@ def join(data: Any) -> dict[str, Any]:
     for room in rooms:
         join_room(room)
     if view == "table":
+        shared.phone_joined(table.id)
         operations.announce_activity(event)
     return _reply(clock=clock_payload(event))
 
@@ -135,6 +132,7 @@ def disconnect(*_args: Any) -> None:
             table = db.session.get(Table, int(room.split(":")[1]))
             if table is not None:
                 socketio.server.leave_room(request.sid, room)
+                shared.phone_joined(table.id, -1)
                 operations.announce_activity(table.event)
 
 
@@ -154,10 +152,13 @@ def _tick_forever(app: Flask) -> None:
         socketio.sleep(1)
         with app.app_context():
             try:
-                resync = time.time() - last_sync >= app.config["CAFE_SYNC_SECONDS"]
-                operations.tick(resync=resync)
-                if resync:
+                period = app.config["CAFE_SYNC_SECONDS"]
+                due = time.time() - last_sync >= period
+                # Every process settles rounds; one process per period resends the clock to every screen.
+                operations.tick(resync=due and shared.claim("resync", period - 0.5))
+                if due:
                     last_sync = time.time()
+                    shared.publish()
             except Exception:  # noqa: BLE001 - one failed tick (database restarting) must not stop the clock
                 app.logger.exception("round ticker failed; trying again in a second")
             finally:

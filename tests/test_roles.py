@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from cafe import operations
 from cafe.operations import accounts
-from cafe.views import api as api_views, organiser as organiser_views
+from cafe.views import api as api_views, exports as exports_views, organiser as organiser_views
 from cafe.db import db
 from cafe.live import socketio
 from cafe.models import ApiToken, Event, Note, Participant, Table, Theme, User
@@ -107,6 +107,8 @@ CASES = [
     Case("organiser.clear_plan", "POST", "/organiser/events/{code}/plan/clear", OWNER),
     Case("organiser.setup_file", "GET", "/organiser/events/{code}/setup.yaml", OWNER),
     Case("organiser.replace_link", "POST", "/organiser/events/{code}/links/host", OWNER, form={"table": "2"}),
+    Case("exports.prepare", "POST", "/console/{code}/exports/blog.md", RUNNERS),
+    Case("exports.prepared", "GET", "/console/{code}/exports/blog.md", RUNNERS),
     Case("organiser.export", "GET", "/organiser/events/{code}/exports/blog.md", RUNNERS),
     Case("organiser.delete_event", "POST", "/organiser/events/{code}/delete", OWNER, form={"confirm": "{code}"}),
     Case("api.openapi", "GET", "/api/v1/openapi.json", EVERYONE),
@@ -160,6 +162,7 @@ def quick(monkeypatch):
                         lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
     for view in (organiser_views, api_views):
         monkeypatch.setattr(view, "download", lambda event, name: Response(f"{event.code} {name}"))
+    monkeypatch.setattr(exports_views, "prepare_export", lambda event, name: True)
 
 
 @pytest.fixture

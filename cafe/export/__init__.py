@@ -1,8 +1,9 @@
 """Exports: snapshot(event) -> plain data; one renderer per file name, in a registry.
 
 The web download, the API, and `flask cafe export` all go through `render()`.
-Pages and the API run it in a child process (`python -m cafe.export`), so a
-long render never blocks the process that holds the live sockets.
+Pages and the API run it in a child process (`python -m cafe.export`), or, with
+a Redis message queue, in an export worker (`cafe.export.worker`), so a long
+render never blocks the process that holds the live sockets.
 """
 from __future__ import annotations
 
@@ -61,7 +62,11 @@ def render_elsewhere(name: str, event: Event) -> bytes:
 
 
 def download(event: Event, name: str) -> Response:
-    """An export as a file download, rendered in a child process."""
+    """An export as a file download: made by an export worker when there is a Redis queue, else in a child process."""
+    from cafe.export import worker
+
+    if worker.queue_url(current_app.config):
+        return worker.download_queued(event, name)
     item = renderer(name)
     return Response(render_elsewhere(name, event), mimetype=item.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{file_name(event, name)}"'})

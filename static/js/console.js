@@ -95,3 +95,56 @@ root.addEventListener("drop", async (event) => {
   status.textContent = response.ok ? "" : "Could not move the note into the theme.";
   redraw(seq);
 });
+
+// Exports: Prepare posts in the background and says "Preparing…"; export.ready (from any server process or
+// worker) puts the download link in place, export.failed says why. Without a live socket the form posts as usual.
+const exportRows = root.querySelector("[data-exports]");
+
+function exportStatus(name) {
+  const row = exportRows && [...exportRows.querySelectorAll("[data-export]")].find((r) => r.dataset.export === name);
+  return row ? row.querySelector("[data-export-status]") : null;
+}
+
+function showExport(data) {
+  const place = exportStatus(data.name);
+  if (!place || data.event !== root.dataset.event) return;
+  const link = document.createElement("a");
+  link.href = data.url;
+  link.setAttribute("download", "");
+  link.textContent = `Download ${data.label}`;
+  const facts = document.createElement("span");
+  facts.className = "hint";
+  facts.textContent = ` made ${data.made_at.slice(11, 16)} UTC, ${(data.size / 1024).toFixed(1)} KB`;
+  place.replaceChildren(link, facts);
+}
+
+function showExportFailure(data) {
+  const place = exportStatus(data.name);
+  if (!place || data.event !== root.dataset.event) return;
+  const message = document.createElement("span");
+  message.className = "error";
+  message.textContent = data.message;
+  place.replaceChildren(message);
+}
+
+if (exportRows && live.socket) {
+  live.socket.on("export.ready", showExport);
+  live.socket.on("export.failed", showExportFailure);
+  exportRows.querySelectorAll("form[data-export-prepare]").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      if (!live.socket.connected) return;
+      event.preventDefault();
+      const place = form.closest("[data-export]").querySelector("[data-export-status]");
+      place.textContent = "Preparing…";
+      try {
+        const response = await fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } });
+        if (!response.ok) {
+          const reply = await response.json().catch(() => null);
+          place.textContent = reply && reply.error ? reply.error.message : "Could not start preparing this export.";
+        }
+      } catch {
+        place.textContent = "Could not reach the server; try again.";
+      }
+    });
+  });
+}
