@@ -1,13 +1,16 @@
 """The database extension, its SQLite tuning and the migrations that build its schema."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from gevent import monkey
 from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -25,6 +28,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+LOCK_WAIT_SECONDS = 5
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
 
@@ -38,15 +42,34 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # Under gevent SQLite's own wait would block every greenlet, the lock's holder too: we wait in _begin_immediate.
+        cursor.execute(f"PRAGMA busy_timeout={0 if _cooperative() else LOCK_WAIT_SECONDS * 1000}")
         cursor.close()
+
+
+def _cooperative() -> bool:
+    """Whether this process runs on gevent's patched standard library (the server), not real threads."""
+    return monkey.is_module_patched("threading")
 
 
 @event.listens_for(Engine, "begin")
 def _begin_immediate(connection: Any) -> None:
-    """Take SQLite's write lock up front: a read-then-write transaction never hits 'database is locked'."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Take SQLite's write lock up front: a read-then-write transaction never hits 'database is locked'.
+
+    Under gevent the wait for the lock sleeps cooperatively, so the greenlet holding it can finish meanwhile.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    deadline, pause = time.monotonic() + LOCK_WAIT_SECONDS, 0.002
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as error:
+            if "locked" not in str(error.orig) or not _cooperative() or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)  # gevent's sleep: other greenlets run
+            pause = min(pause * 2, 0.05)
 
 
 def init_app(app: Flask) -> None:

@@ -55,6 +55,7 @@ def clock_payload(event: Event, now: float | None = None) -> dict[str, Any]:
         "chime": event.chime,
         "posting_open": event.posting_open and status.phase.value in ("running", "paused"),
         "announcement": event.announcement,
+        "last_seq": event.last_seq,  # screens that missed a live note notice it at the next clock
     }
 
 

@@ -83,7 +83,10 @@ def authorize() -> Response | None:
     if action is Action.ACCOUNT:
         return None if requester() is not None else _refuse(action, signed_in=False)
     event, host_table = _subject(action)
-    if permits(roles_in(event, host_table), action):
+    allowed = permits(roles_in(event, host_table), action)
+    # End the check's read: on SQLite a transaction holds the write lock, and a rate limit may wait before the view.
+    db.session.commit()
+    if allowed:
         return None
     stale = str(event.id) in session.get(GRANTS, {}) and not facilitates(event)
     return _refuse(action, signed_in=requester() is not None, stale_link=stale)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cafe.db import db
 from cafe.errors import CafeError, Conflict, NotFound
-from cafe import live
+from cafe import live, shared
 from cafe.models import Event, EventStatus, Note, NoteState, Round, RoundState, Table
 from cafe.payloads import clock_payload, note_payload, round_by_index, status_of
 from cafe.moderation import flagged, review_words
@@ -300,7 +300,8 @@ def activity(event: Event) -> list[dict[str, int]]:
     counts = dict(db.session.execute(
         select(Note.table_id, func.count()).where(Note.event_id == event.id, Note.round_id == (current.id if current else -1),
                                                   Note.state == NoteState.VISIBLE).group_by(Note.table_id)).all())
-    return [{"table": t.number, "notes": counts.get(t.id, 0), "phones": live.phones_at(t)} for t in event.tables]
+    phones = shared.phones([t.id for t in event.tables])
+    return [{"table": t.number, "notes": counts.get(t.id, 0), "phones": phones[t.id]} for t in event.tables]
 
 
 def announce_activity(event: Event) -> None:

@@ -54,7 +54,10 @@ export class Live {
     this.socket = window.io({ transports: ["websocket", "polling"], tryAllTransports: true });
     this.socket.on("connect", () => this.join());
     this.socket.on("disconnect", () => this.setConnected(false));
-    this.socket.on("round.state", (clock) => this.applyClock(clock));
+    this.socket.on("round.state", (clock) => {
+      this.applyClock(clock);
+      this.noticeNewNotes(clock.last_seq);
+    });
     this.socket.on("note.created", (note) => this.receive(note));
     this.socket.on("announcement", (data) => this.announce(data.text));
     this.socket.on("activity", (data) => this.hooks.activity && this.hooks.activity(data.tables));
@@ -203,6 +206,15 @@ export class Live {
     fresh.classList.add(...[...old.classList].filter((c) => ["mine", "stored"].includes(c)));
     old.replaceWith(fresh);
     if (note.pinned && fresh.parentElement) fresh.parentElement.prepend(fresh);
+  }
+
+  // The clock says how many notes the event has. When that grew since the last clock and this screen has not
+  // seen them (their live message was lost, e.g. while the server's message queue restarted), fetch them.
+  noticeNewNotes(lastSeq) {
+    if (typeof lastSeq !== "number" || this.view === "table") return;
+    const grew = this.clockSeq !== undefined && lastSeq > this.clockSeq;
+    this.clockSeq = lastSeq;
+    if (grew && lastSeq > this.lastSeq) this.catchUp();
   }
 
   async catchUp() {
