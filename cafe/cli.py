@@ -100,6 +100,7 @@ def demo_urls(event: Event) -> list[tuple[str, str]]:
             ("organiser", link("organiser.event", code=event.code)),
             ("organiser login", f"{DEMO_EMAIL} / password {DEMO_PASSWORD}"),
             ("console", link("console.page", code=event.code)),
+            ("facilitator link (console without logging in)", link("console.facilitate", token=event.facilitator_token)),
             ("board", link("board.event", code=event.code)),
             ("join", link("pages.index")),
             *[(f"table {t.number}", link("table.page", token=t.token)) for t in event.tables],

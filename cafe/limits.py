@@ -56,4 +56,7 @@ def init_app(app: Flask) -> None:
     """Bind the limiter; its counters go to Redis when CAFE_RATE_LIMIT_STORAGE or the message queue names one."""
     storage = app.config["CAFE_RATE_LIMIT_STORAGE"] or app.config["CAFE_MESSAGE_QUEUE"] or "memory://"
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
+    # Redis restarting must not refuse notes: count in this process meanwhile, and never fail a request over a limit.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)

@@ -6,14 +6,16 @@ import io
 import qrcode
 import qrcode.image.svg
 from flask import (
-    Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request, send_from_directory,
-    url_for,
+    Blueprint, Flask, Response, abort, current_app, jsonify, make_response, redirect, render_template, request,
+    send_from_directory, url_for,
 )
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from cafe.auth import find_event, get_event, get_table
 from cafe.config import ROOT
+from cafe.db import db
 from cafe.errors import CafeError
 
 bp = Blueprint("pages", __name__)
@@ -24,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CafeError, _cafe_error)
+    app.register_error_handler(OperationalError, _database_away)
 
 
 def public_url(endpoint: str, **values: object) -> str:
@@ -117,6 +120,20 @@ def _http_error(error: HTTPException):
         code = (error.name or "error").lower().replace(" ", "_")
         return error_json(status, code, description)
     return render_template("error.html", code=status, name=error.name, description=description), status
+
+
+def _database_away(error: OperationalError):
+    """The database is restarting or unreachable: nothing was stored, and the client should try again soon."""
+    current_app.logger.warning("database unavailable: %s", error.orig)
+    db.session.rollback()
+    db.session.close()
+    message = "The server cannot reach its database just now; nothing was lost. Try again in a few seconds."
+    if _wants_json():
+        response = error_json(503, "unavailable", message)
+    else:
+        response = make_response(render_template("error.html", code=503, name="Try again", description=message), 503)
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _cafe_error(error: CafeError):

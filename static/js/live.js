@@ -212,9 +212,9 @@ export class Live {
   // seen them (their live message was lost, e.g. while the server's message queue restarted), fetch them.
   noticeNewNotes(lastSeq) {
     if (typeof lastSeq !== "number" || this.view === "table") return;
-    const grew = this.clockSeq !== undefined && lastSeq > this.clockSeq;
+    const known = this.clockSeq === undefined ? this.lastSeq : this.clockSeq;
     this.clockSeq = lastSeq;
-    if (grew && lastSeq > this.lastSeq) this.catchUp();
+    if (lastSeq > known && lastSeq > this.lastSeq) this.catchUp();
   }
 
   async catchUp() {
