@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test serve install install-dev system-packages clean
+.PHONY: demo test serve scale-demo install install-dev system-packages clean
 
 demo: install ## Create the venv, migrate, load the demo café and serve it
 	$(FLASK) db upgrade
@@ -19,6 +19,15 @@ serve: install ## Serve without loading the demo
 	$(FLASK) db upgrade
 	$(BIN)/python wsgi.py
 
+# Two app processes, an export worker and nginx in front (Debian's nginx-light, run from a generated
+# configuration in instance/scale-demo, not as the system's service), on PostgreSQL and Redis of their own.
+SCALE_DATABASE ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+SCALE_REDIS ?= redis://127.0.0.1:6379
+SCALE_ARGS ?=
+scale-demo: install ## The demo café on two processes behind nginx, on PostgreSQL and Redis (see docs/deploy.md)
+	@$(MAKE) --no-print-directory system-packages DEBIAN_PACKAGES=nginx-light
+	$(BIN)/python deploy/scale_demo.py --database '$(SCALE_DATABASE)' --redis '$(SCALE_REDIS)' $(SCALE_ARGS)
+
 install: $(VENV)/.installed node_modules/.installed
 install-dev: install $(VENV)/.installed-dev system-packages
 
@@ -29,8 +38,9 @@ node_modules/.installed: package.json package-lock.json | $(BIN)/python
 	touch $@
 
 # The tests use what a user's machine would: Chromium for the pages, poppler to read PDFs, zbar to scan
-# QR codes, LibreOffice to open workbooks, Noto fonts for any language. Installed when missing and we are root.
-DEBIAN_PACKAGES := chromium poppler-utils zbar-tools libreoffice-calc-nogui fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core
+# QR codes, LibreOffice to open workbooks, Noto fonts for any language, nginx in front of several processes.
+# Installed when missing and we are root.
+DEBIAN_PACKAGES := chromium poppler-utils zbar-tools libreoffice-calc-nogui fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core nginx-light
 system-packages:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

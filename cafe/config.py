@@ -39,6 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_LIMIT_STORAGE", "", "Where rate-limit counters live (redis://...); empty: the message queue's Redis, else memory"),
     Setting("LOGIN_LOCK_MINUTES", 15, "After 5 failed logins in a row an account is locked for this many minutes", cast=int),
     Setting("MAX_UPLOAD_MB", 2, "Largest request body accepted, in megabytes (uploads of CSV and YAML files)", cast=float),
+    Setting("PROXY_COUNT", 0, "How many reverse proxies (e.g. 1 for nginx) set X-Forwarded-For/-Proto in front of cafe; 0 trusts none", cast=int),
 )
 
 

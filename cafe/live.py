@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 from flask_login import current_user
@@ -29,8 +30,14 @@ def init_app(app: Flask) -> None:
     socketio.server_options.pop("client_manager", None)  # an earlier app's queue must not stick (tests make many)
     socketio.init_app(app, async_mode=app.config["CAFE_ASYNC_MODE"],
                       message_queue=app.config["CAFE_MESSAGE_QUEUE"] or None,
+                      channel=channel(app.config["CAFE_MESSAGE_QUEUE"]),
                       ping_interval=20, ping_timeout=20, max_http_buffer_size=64 * 1024)
     shared.configure(app.config["CAFE_MESSAGE_QUEUE"])
+
+
+def channel(queue_url: str) -> str:
+    """The Redis channel of a site's broadcasts: one per database number, as Redis shares channels across them."""
+    return f"cafe-socketio-{urlsplit(queue_url).path.strip('/') or '0'}"
 
 
 def broadcast(name: str, payload: dict[str, Any], rooms: list[str]) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 
@@ -30,6 +31,9 @@ def init_app(app: Flask) -> None:
         app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
     csrf.init_app(app)
     app.after_request(_add_headers)
+    if proxies := app.config["CAFE_PROXY_COUNT"]:
+        # Behind nginx: rate limits and logs see each phone's address, not the proxy's (trust only that many hops).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
 
 def _add_headers(response: Response) -> Response:

@@ -1,6 +1,7 @@
 """A real cafe server in a subprocess on 127.0.0.1, as `make demo` runs it, for browser and restart tests."""
 from __future__ import annotations
 
+import copy
 import json
 import os
 import signal
@@ -24,21 +25,34 @@ def free_port() -> int:
 
 
 class Server:
-    """The app served by `python wsgi.py` (gevent) on its own SQLite file, loaded with the demo café."""
+    """The app served by `python wsgi.py` (gevent) on its own SQLite file or `env`'s settings, with the demo café."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, env: dict[str, str] | None = None, load_demo: bool = True):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "CAFE_DATABASE_URL": f"sqlite:///{folder / 'cafe.sqlite3'}", "CAFE_PORT": str(self.port),
                     "CAFE_SECRET_KEY": "browser-tests", "CAFE_EXPORT_DIR": str(folder / "exports"),
-                    "CAFE_PUBLIC_URL": self.base, "CAFE_SYNC_SECONDS": "5"}
+                    "CAFE_PUBLIC_URL": self.base, "CAFE_SYNC_SECONDS": "5", **(env or {})}
         self.log = open(folder / "server.log", "ab")  # noqa: SIM115 - kept open for the server's lifetime
         self.process: subprocess.Popen[bytes] | None = None
+        self.urls: dict[str, str] = {}
+        self.code = self.token = ""
         self.flask("db", "upgrade")
-        lines = self.flask("cafe", "demo").splitlines()
-        self.urls = dict(line.split(": ", 1) for line in lines if ": " in line)
-        self.code = self.urls["event code"]
-        self.token = self.urls["api token"]
+        if load_demo:
+            lines = self.flask("cafe", "demo").splitlines()
+            self.use_demo(dict(line.split(": ", 1) for line in lines if ": " in line))
+
+    def use_demo(self, urls: dict[str, str]) -> None:
+        """Take the demo café's URLs, code and API token as `flask cafe demo` printed them (for another server's)."""
+        self.urls = urls
+        self.code = urls["event code"]
+        self.token = urls["api token"]
+
+    def at(self, base: str) -> Server:
+        """The same server's API reached through another address, such as a proxy in front of it."""
+        other = copy.copy(self)
+        other.base = base.rstrip("/")
+        return other
 
     def flask(self, *args: str) -> str:
         """Run a `flask --app wsgi` command against this server's database."""

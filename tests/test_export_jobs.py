@@ -17,6 +17,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from cafe import operations
+from cafe.live import channel
 from cafe.db import db
 from cafe.export import RENDERERS, Renderer
 from cafe.export import worker as export_worker
@@ -28,7 +29,6 @@ from serving import ROOT, Server
 REDIS_URL = os.environ.get("CAFE_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 SERVER_REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/12"  # the real server and worker processes' own
 CSRF = r'name="csrf_token" type="hidden" value="([^"]+)"'
-CHANNEL = "flask-socketio"  # where Flask-SocketIO passes broadcasts between processes
 
 Announced = Callable[..., list[dict[str, Any]]]
 
@@ -68,7 +68,7 @@ def announced(redis_url: str) -> Iterator[Announced]:
     """Read what any process broadcast through Redis: a list of {event, room, data}, waiting for a wanted one."""
     client = Redis.from_url(redis_url)
     pubsub = client.pubsub()
-    pubsub.subscribe(CHANNEL)
+    pubsub.subscribe(channel(redis_url))  # where Flask-SocketIO passes this site's broadcasts between processes
     assert pubsub.get_message(timeout=5)["type"] == "subscribe"
     seen: list[dict[str, Any]] = []
 

@@ -57,3 +57,14 @@ def test_requests_without_a_device_meet_only_the_address_ceiling(client, live_ev
         response = client.post(f"/api/v1/events/{live_event.code}/tables/1/notes",
                                json={**NOTE, "client_id": f"script-{i:04d}"})
         assert response.status_code == 201
+
+
+def test_behind_a_proxy_each_forwarded_address_has_its_own_login_limit(app_config, user):
+    """With CAFE_PROXY_COUNT=1, phones behind nginx are told apart by X-Forwarded-For, not lumped as the proxy."""
+    from cafe import create_app
+
+    client = create_app({**app_config, "CAFE_PROXY_COUNT": 1}).test_client()
+    attempt = lambda address: client.post("/login", data={"email": "x@example.org", "password": "nope"},  # noqa: E731
+                                          headers={"X-Forwarded-For": address}).status_code
+    assert [attempt("203.0.113.7") for _ in range(31)][-1] == 429
+    assert attempt("203.0.113.8") != 429
