@@ -78,3 +78,19 @@ def test_bad_input_gets_a_clear_message_on_the_phone(server, new_page):
     expect(phone.locator("[data-post-status]")).to_have_text("Write something before posting.")
     phone.get_by_label("Your note").fill("x" * 200)
     expect(phone.locator("[data-counter]")).to_have_text("80 characters left")
+
+
+def test_a_facilitator_link_runs_the_console_without_an_account(server, new_page):
+    """The organiser shares the facilitator link: it opens the console, pauses and resumes the round, nothing more."""
+    server.ensure_running()
+    page = online(new_page(server.urls["facilitator link (console without logging in)"]))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Console")
+    expect(page.get_by_role("link", name=re.compile("setup$"))).to_have_count(0)
+    for verb, phase in (("pause", "paused"), ("resume", "running")):
+        page.locator(f"[data-round-action={verb}] button").click()
+        deadline = time.monotonic() + 10
+        while server.event()["current"]["phase"] != phase and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert server.event()["current"]["phase"] == phase
+    page.goto(server.urls["organiser"])
+    expect(page).to_have_url(re.compile("/login"))
