@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "posting_closed",
-               "request_entity_too_large", "invalid", "method_not_allowed"]
+ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "posting_closed", "voting_off",
+               "vote_limit", "request_entity_too_large", "invalid", "export_failed", "method_not_allowed",
+               "too_many_requests"]
+# Numbers are stored as 64-bit integers: a larger one names nothing (404) and is never a server error.
+INT64 = {"type": "integer", "format": "int64"}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -18,7 +21,8 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 def _errors(*statuses: int) -> dict[str, Any]:
     words = {400: "Malformed request", 401: "Missing or wrong token", 403: "Not this organiser's event",
              404: "No such event, table or action", 409: "Not possible in the café's current state",
-             413: "Body too large", 422: "Invalid input"}
+             413: "Body too large", 422: "Invalid input",
+             429: "Too many requests from this phone (or address) in a short time; wait a few seconds and retry"}
     return {str(s): _json(_ref("Error"), words[s]) for s in statuses}
 
 
@@ -67,8 +71,9 @@ SCHEMAS: dict[str, Any] = {
         "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,64}$",
                       "description": "Made by the client; a retry with the same id never stores the note twice"},
         "author": {"type": ["string", "null"], "maxLength": 60},
-        "round": {"type": ["integer", "null"], "description": "The round the note was written in: a note that arrives "
-                                                               "after that round ended is stored late, unless late notes are off"}}},
+        "round": {"type": ["integer", "null"], "format": "int64",
+                  "description": "The round the note was written in: a note that arrives after that round ended "
+                                 "is stored late, unless late notes are off"}}},
 }
 
 
@@ -89,8 +94,8 @@ def openapi_document(base: str) -> dict[str, Any]:
             "/events/{code}/notes": {"get": {
                 "summary": "Visible notes after a sequence number, in order", "operationId": "listNotes",
                 "parameters": [CODE,
-                               {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                               {"name": "table", "in": "query", "schema": {"type": "integer"}},
+                               {"name": "after", "in": "query", "schema": {**INT64, "minimum": 0}},
+                               {"name": "table", "in": "query", "schema": INT64},
                                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                                {"name": "html", "in": "query", "description": "1 to add each note's rendered HTML",
                                 "schema": {"enum": ["0", "1", "true", "false"]}}],
@@ -99,22 +104,22 @@ def openapi_document(base: str) -> dict[str, Any]:
                     **_errors(404)}}},
             "/events/{code}/tables/{number}/notes": {"post": {
                 "summary": "Post a note at a table", "operationId": "postNote",
-                "parameters": [CODE, {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "parameters": [CODE, {"name": "number", "in": "path", "required": True, "schema": INT64}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewNote")}}},
                 "responses": {"201": _json(_ref("Note"), "Stored"),
                               "200": _json(_ref("Note"), "Already stored under this client_id"),
-                              **_errors(400, 404, 409, 413, 422)}}},
+                              **_errors(400, 404, 409, 413, 422, 429)}}},
             "/events/{code}/notes/{seq}/vote": {
                 method: {
                     "summary": summary, "operationId": operation,
                     "description": "The device is the phone's cookie, or `device` in the body (8 to 64 letters, digits, - or _).",
-                    "parameters": [CODE, {"name": "seq", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "parameters": [CODE, {"name": "seq", "in": "path", "required": True, "schema": INT64}],
                     "requestBody": {"required": False, "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {"table": {"type": "integer", "description": "The voter's table"},
-                                                         "device": {"type": "string"}}}}}},
+                        "type": "object", "properties": {"table": {**INT64, "description": "The voter's table"},
+                                                         "device": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}}}}}},
                     "responses": {"200": _json({"type": "object", "required": ["votes", "seq", "votes_left"], "properties": {
                         "votes": {"type": "integer"}, "seq": {"type": "integer"}, "votes_left": {"type": "integer"}}},
-                        "The note's votes now"), **_errors(404, 409, 422)}}
+                        "The note's votes now"), **_errors(404, 409, 413, 422, 429)}}
                 for method, summary, operation in (("post", "Vote for a note (once per device)", "vote"),
                                                    ("delete", "Take a vote back", "unvote"))},
             "/events/{code}/exports/{name}": {"get": {
@@ -136,6 +141,6 @@ def openapi_document(base: str) -> dict[str, Any]:
                                 "content": {"application/json": {"schema": {"type": "object", "properties": {
                                     "minutes": {"type": "number"}}}}}},
                 "responses": {"200": _json(_ref("Clock"), "The round clock after the change"),
-                              **_errors(400, 401, 403, 404, 409, 422)}}},
+                              **_errors(400, 401, 403, 404, 409, 413, 422)}}},
         },
     }

@@ -14,6 +14,7 @@ from typing import IO, Any
 from alembic.migration import MigrationContext
 from sqlalchemy import Date, DateTime, func, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from cafe.db import db
 from cafe.errors import CafeError
@@ -62,6 +63,10 @@ def restore(source: IO[str]) -> dict[str, int]:
         raise CafeError(f"This is not a cafe backup: {error}.") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CafeError(f"This is not a cafe backup (expected the format {FORMAT}).")
+    tables = data.get("tables")
+    if not isinstance(tables, dict) or not all(
+            isinstance(rows, list) and all(isinstance(row, dict) for row in rows) for rows in tables.values()):
+        raise CafeError("This backup is damaged: its tables are not lists of rows.")
     counts: dict[str, int] = {}
     with db.engine.begin() as connection:
         revision = MigrationContext.configure(connection).get_current_revision()
@@ -71,9 +76,14 @@ def restore(source: IO[str]) -> dict[str, int]:
         if any(connection.execute(select(func.count()).select_from(t)).scalar() for t in db.metadata.sorted_tables):
             raise CafeError("The database is not empty: restore only into a new, migrated database.")
         for table in db.metadata.sorted_tables:
-            rows = data["tables"].get(table.name, [])
+            rows = tables.get(table.name, [])
             if rows:
-                connection.execute(table.insert(), [{k: _typed(table.c[k], v) for k, v in row.items()} for row in rows])
+                try:
+                    connection.execute(table.insert(), [{k: _typed(table.c[k], v) for k, v in row.items()} for row in rows])
+                except (KeyError, TypeError, ValueError, OverflowError, SQLAlchemyError) as error:
+                    # Raised inside the transaction: nothing of the backup stays.
+                    raise CafeError(f"This backup is damaged: its {table.name} cannot be loaded "
+                                    f"({type(error).__name__}).") from None
             counts[table.name] = len(rows)
         _reset_sequences(connection)
     return counts

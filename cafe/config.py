@@ -1,6 +1,7 @@
 """Every setting once: its name, default and one line of help (CAFE_* environment variables)."""
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass
@@ -48,8 +49,21 @@ def from_environment(environ: os._Environ[str] | dict[str, str] = os.environ) ->
     values = {}
     for setting in SETTINGS:
         raw = environ.get(setting.env)
-        values[setting.env] = setting.default if raw is None else setting.cast(raw)
+        values[setting.env] = setting.default if raw is None else _read(setting, raw)
     return values
+
+
+def _read(setting: Setting, raw: str) -> Any:
+    """A setting's value from its variable's text; numbers must be finite and not negative, or the error says which."""
+    if setting.cast is str:
+        return raw
+    try:
+        value = setting.cast(raw)
+    except ValueError:
+        raise ValueError(f"{setting.env} must be a number, not {raw!r}.") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{setting.env} must be a number of zero or more, not {raw!r}.")
+    return value
 
 
 def derive_flask_config(config: dict[str, Any], instance_path: Path) -> dict[str, Any]:

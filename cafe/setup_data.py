@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import MISSING, asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -18,6 +19,9 @@ COLUMN_ALIASES = {"organization": "organisation", "host": "host_of_table", "host
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 LIMITS = {"tables": 200, "rounds": 20, "participants": 5000, "headings": 8}
+# Control characters other than tab and line breaks (PostgreSQL refuses NUL), and lone surrogates, which a
+# YAML escape such as "\ud800" makes and which cannot be stored as UTF-8.
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class SetupError(CafeError):
@@ -78,10 +82,26 @@ class Setup:
     participants: list[ParticipantSpec] = field(default_factory=list)
 
 
+def _scalar(value: Any, label: str, errors: list[str]) -> str | None:
+    """A single value as text, or None with a message for a list or mapping (from YAML).
+
+    Never str() a list or mapping: YAML aliases can nest a small file into one that takes without end to write out.
+    """
+    if value is None or isinstance(value, (str, int, float)):
+        return "" if value is None else str(value)
+    errors.append(f"{label} must be a single value, not a {'list' if isinstance(value, list) else 'mapping'}.")
+    return None
+
+
 def _text(value: Any, label: str, limit: int, errors: list[str], *, required: bool = False) -> str:
-    """Trimmed text, recording a message when it is missing or too long."""
-    text = "" if value is None else str(value).strip()
-    if required and not text:
+    """Trimmed text, recording a message when it is missing, too long, not text or holds unprintable characters."""
+    text = _scalar(value, label, errors)
+    if text is None:
+        return ""
+    text = text.strip()
+    if UNPRINTABLE.search(text):
+        errors.append(f"{label} holds a control character or a broken one; type it again as plain text.")
+    elif required and not text:
         errors.append(f"{label} must not be empty.")
     elif len(text) > limit:
         errors.append(f"{label} is {len(text)} characters long; the limit is {limit}.")
@@ -90,14 +110,22 @@ def _text(value: Any, label: str, limit: int, errors: list[str], *, required: bo
 
 def _whole(value: Any, label: str, low: int, high: int, errors: list[str]) -> int:
     """A whole number within bounds, recording a message otherwise."""
+    text = _scalar(value, label, errors)
+    if text is None:
+        return low
     try:
-        number = int(str(value).strip())
+        number = int(text.strip())
     except (TypeError, ValueError):
-        errors.append(f"{label} must be a whole number, not {str(value)!r}.")
+        errors.append(f"{label} must be a whole number, not {text[:40]!r}.")
         return low
     if not low <= number <= high:
         errors.append(f"{label} must be between {low} and {high}, not {number}.")
     return number
+
+
+def _table_number(word: str) -> int | None:
+    """A word as a table number, or None (isdigit() alone also accepts "²", which int() refuses)."""
+    return int(word) if word.isascii() and word.isdigit() and len(word) <= 6 else None
 
 
 def check_event(spec: EventSpec) -> list[str]:
@@ -155,9 +183,12 @@ def check_participant(spec: ParticipantSpec, label: str, table_numbers: set[int]
             errors.append(f"{label}: there is no table {spec.host_of_table} to host.")
     else:
         spec.host_of_table = None
-    words = str(spec.choices or "").replace(",", " ").replace(";", " ").split()
-    if any(not w.isdigit() or int(w) not in table_numbers for w in words):
-        errors.append(f"{label}: choices must be table numbers of this event, like '3 5 1', not {spec.choices!r}.")
+    if not isinstance(spec.does_not_move, bool):
+        flag = _scalar(spec.does_not_move, f"{label}: does_not_move", errors)
+        spec.does_not_move = flag is not None and _flag(flag, f"{label}: does_not_move", errors)
+    words = _text(spec.choices, f"{label}: the choices", 4000, errors).replace(",", " ").replace(";", " ").split()
+    if any(_table_number(w) not in table_numbers for w in words):
+        errors.append(f"{label}: choices must be table numbers of this event, like '3 5 1', not {' '.join(words)[:80]!r}.")
     spec.choices = " ".join(words)
     return errors
 
@@ -229,7 +260,10 @@ def parse_participants_csv(raw: bytes, table_numbers: set[int],
     # Spreadsheets in many locales save with semicolons or tabs; the header line tells which.
     header_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=header_line.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as error:
+        raise SetupError(f"The CSV file cannot be read: {error}.") from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise SetupError("The CSV file is empty; its first row must name the columns: " + ", ".join(PARTICIPANT_COLUMNS) + ".")
     header = [_column(cell) for cell in rows[0]]
@@ -299,6 +333,10 @@ def load_yaml(raw: bytes) -> Setup:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise SetupError(f"The file is not valid YAML{where}: {getattr(error, 'problem', error)}.") from None
+    except ValueError as error:  # a date or time that does not exist, such as 2026-02-30
+        raise SetupError(f"The file is not valid YAML: {error}.") from None
+    except RecursionError:
+        raise SetupError("The file is not valid YAML: it is nested too deeply.") from None
     if not isinstance(data, dict) or data.get("cafe_setup") != SETUP_VERSION:
         raise SetupError(f"This is not a cafe setup file (it must start with 'cafe_setup: {SETUP_VERSION}').")
     setup = Setup(
@@ -307,14 +345,17 @@ def load_yaml(raw: bytes) -> Setup:
         rounds=[_build(RoundSpec, r, f"rounds[{i}]") for i, r in enumerate(_list(data, "rounds"))],
         participants=[_build(ParticipantSpec, p, f"participants[{i}]") for i, p in enumerate(_list(data, "participants"))],
     )
+    if isinstance(setup.event.date, datetime):
+        setup.event.date = setup.event.date.date()
     if setup.event.date is not None and not isinstance(setup.event.date, date):
         try:
-            setup.event.date = date.fromisoformat(str(setup.event.date))
+            setup.event.date = date.fromisoformat(setup.event.date if isinstance(setup.event.date, str) else "?")
         except ValueError:
-            raise SetupError(f"The event date {setup.event.date!r} is not a date like 2026-06-18.") from None
-    for spec in setup.tables:
+            shown = repr(setup.event.date[:40]) if isinstance(setup.event.date, str) else "given"
+            raise SetupError(f"The event date {shown} is not a date like 2026-06-18.") from None
+    for i, spec in enumerate(setup.tables):
         if not isinstance(spec.headings, list):
-            raise SetupError(f"Table {spec.number}: headings must be a list.")
+            raise SetupError(f"'tables[{i}]': headings must be a list.")
     for spec in setup.rounds:
         spec.question = spec.question or ""
     check_setup(setup)
@@ -334,7 +375,7 @@ def _build(kind: type, value: Any, where: str) -> Any:
     if not isinstance(value, dict):
         raise SetupError(f"'{where}' must be a mapping of fields.")
     known = set(kind.__dataclass_fields__)
-    unknown = sorted(set(value) - known)
+    unknown = sorted(str(name) for name in set(value) - known)
     if unknown:
         raise SetupError(f"'{where}' has unknown fields: {', '.join(unknown)}. Known fields: {', '.join(sorted(known))}.")
     try:

@@ -1,6 +1,7 @@
 """Changes during the café: the round clock, notes, posting, announcements; each announced after commit."""
 from __future__ import annotations
 
+import math
 import re
 import time
 from typing import Callable
@@ -20,7 +21,7 @@ NOTE_LIMIT = 280
 AUTHOR_LIMIT = 60
 CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
 # Control characters other than tab and line breaks: no keyboard types them, and PostgreSQL refuses NUL.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # and lone surrogates: not text
 ON = (Phase.RUNNING, Phase.PAUSED)
 
 
@@ -126,6 +127,8 @@ def control_round(event: Event, action: str, minutes: object = None, now: float 
         amount = float(minutes) if minutes not in (None, "") else 0.0  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise CafeError(f"Minutes must be a number, not {minutes!r}.") from None
+    if not math.isfinite(amount):
+        raise CafeError(f"Minutes must be a number, not {minutes!r}.")
     now = time.time() if now is None else now
     _settle(event, now)
     ROUND_ACTIONS[action](event, now, amount)
@@ -285,7 +288,7 @@ def announce(event: Event, text: str) -> None:
 def update_live_settings(event: Event, *, auto_advance: bool, warnings: str, chime: bool) -> None:
     """Change how rounds run: auto-start after the buffer, warning times, the board's chime."""
     values = [w.strip() for w in (warnings or "").split(",") if w.strip()]
-    if not all(v.isdigit() and 0 < int(v) <= 3600 for v in values) or len(values) > 5:
+    if not all(v.isascii() and v.isdigit() and 0 < int(v) <= 3600 for v in values) or len(values) > 5:
         raise CafeError("Warnings are up to five times in seconds, separated by commas, for example 120, 30.")
     event.auto_advance, event.chime = bool(auto_advance), bool(chime)
     event.warnings = ",".join(str(v) for v in sorted({int(v) for v in values}, reverse=True))

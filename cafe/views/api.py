@@ -66,7 +66,7 @@ def event(code: str):
 def notes(code: str):
     """Visible notes after a sequence number, in order (at most `limit`, default 500; `html=1` adds each rendered)."""
     event = _event(code)
-    after = request.args.get("after", default=0, type=int)
+    after = min(max(request.args.get("after", default=0, type=int), 0), 2**63 - 1)
     limit = min(max(request.args.get("limit", default=500, type=int), 1), 1000)
     number = request.args.get("table", type=int)
     table = None
@@ -121,6 +121,7 @@ def vote(code: str, seq: int):
     if request.method == "DELETE":
         operations.retract_vote(note, device)
     else:
-        table = event.table_by_number(int(data["table"])) if str(data.get("table", "")).isdigit() else None
+        number = str(data.get("table", ""))
+        table = event.table_by_number(int(number)) if number.isascii() and number.isdigit() and len(number) < 10 else None
         operations.cast_vote(note, device, table)
     return jsonify(votes=note.votes, seq=note.seq, votes_left=operations.votes_left(event, device))

@@ -41,7 +41,8 @@ def with_device(response: Response) -> Response:
 
 def get_note(event: Event, seq: int) -> Note:
     """The event's note with that number (404)."""
-    note = db.session.scalar(select(Note).where(Note.event_id == event.id, Note.seq == seq))
+    # A number past what the database stores (2**63) is no note either, not a server error.
+    note = db.session.scalar(select(Note).where(Note.event_id == event.id, Note.seq == seq)) if 0 < seq < 2**63 else None
     if note is None:
         abort(404, f"There is no note {seq} in this event.")
     return note
