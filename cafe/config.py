@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ASYNC_MODE", "gevent", "Socket.IO async mode: gevent for serving (measured fastest); threading for tests and tools"),
     Setting("SYNC_SECONDS", 15, "How often, in seconds, the server re-sends the round clock so screens stay in step", cast=int),
     Setting("RATE_LIMIT_STORAGE", "", "Where rate-limit counters live (redis://...); empty: the message queue's Redis, else memory"),
+    Setting("RATE_LIMIT_PER_ADDRESS", 3000, "Posts and votes a minute from one address (a venue's NAT carries every phone): a high ceiling", cast=int),
     Setting("LOGIN_LOCK_MINUTES", 15, "After 5 failed logins in a row an account is locked for this many minutes", cast=int),
     Setting("MAX_UPLOAD_MB", 2, "Largest request body accepted, in megabytes (uploads of CSV and YAML files)", cast=float),
     Setting("PROXY_COUNT", 0, "How many reverse proxies (e.g. 1 for nginx) set X-Forwarded-For/-Proto in front of cafe; 0 trusts none", cast=int),

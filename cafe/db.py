@@ -72,6 +72,17 @@ def _begin_immediate(connection: Any) -> None:
             pause = min(pause * 2, 0.05)
 
 
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: for the note path, whose objects nothing else changed
+    meanwhile, so its answer and broadcast need no second round of queries."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def init_app(app: Flask) -> None:
     """Bind the database and the migrations to the app."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):

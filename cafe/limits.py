@@ -7,15 +7,19 @@ Counters live in Redis when one is configured, so every process shares them.
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 PER_DEVICE_POSTS = "20 per minute"
 PER_DEVICE_VOTES = "60 per minute"
-PER_ADDRESS = "3000 per minute"
 LOGINS_PER_ADDRESS = "30 per minute"
 SLOW_DOWN = "Slow down: that was a lot in a short time. Wait a few seconds, then try again; nothing you sent is lost."
+
+
+def per_address() -> str:
+    """The ceiling per address (CAFE_RATE_LIMIT_PER_ADDRESS requests a minute, posts and votes together)."""
+    return f"{current_app.config['CAFE_RATE_LIMIT_PER_ADDRESS']} per minute"
 
 
 def device() -> str:
@@ -45,10 +49,10 @@ def facilitator_request() -> bool:
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 posts = [limiter.shared_limit(PER_DEVICE_POSTS, scope="posts", key_func=device_key, error_message=SLOW_DOWN,
                               exempt_when=no_device),
-         limiter.shared_limit(PER_ADDRESS, scope="address", error_message=SLOW_DOWN, exempt_when=facilitator_request)]
+         limiter.shared_limit(per_address, scope="address", error_message=SLOW_DOWN, exempt_when=facilitator_request)]
 votes = [limiter.shared_limit(PER_DEVICE_VOTES, scope="votes", key_func=device_key, error_message=SLOW_DOWN,
                               exempt_when=no_device),
-         limiter.shared_limit(PER_ADDRESS, scope="address", error_message=SLOW_DOWN, exempt_when=facilitator_request)]
+         limiter.shared_limit(per_address, scope="address", error_message=SLOW_DOWN, exempt_when=facilitator_request)]
 logins = limiter.limit(LOGINS_PER_ADDRESS, methods=["POST"], error_message=SLOW_DOWN)
 
 

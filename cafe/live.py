@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
+from sqlalchemy import select
 
 from cafe import auth, operations, permissions, shared
 from cafe.roles import SOCKET_EVENTS
@@ -23,6 +24,7 @@ from cafe.payloads import clock_payload
 
 socketio = SocketIO()
 _ticker_started = False
+_activity_due: set[int] = set()  # ids of events whose console figures changed since the last tick
 
 
 def init_app(app: Flask) -> None:
@@ -90,7 +92,7 @@ def join(data: Any) -> dict[str, Any]:
     view = data.get("view")
     rooms = [event_room(event)]
     if view == "table":
-        table = next((t for t in event.tables if t.token == data.get("table")), None)
+        table = db.session.scalar(select(Table).where(Table.event_id == event.id, Table.token == str(data.get("table"))))
         if table is None:
             return _reply("This table link is not valid for this event.")
         rooms.append(table_room(table))
@@ -106,7 +108,7 @@ def join(data: Any) -> dict[str, Any]:
         join_room(room)
     if view == "table":
         shared.phone_joined(table.id)
-        operations.announce_activity(event)
+        activity_changed(event)
     return _reply(clock=clock_payload(event))
 
 
@@ -140,7 +142,24 @@ def disconnect(*_args: Any) -> None:
             if table is not None:
                 socketio.server.leave_room(request.sid, room)
                 shared.phone_joined(table.id, -1)
-                operations.announce_activity(table.event)
+                activity_changed(table.event)
+
+
+def activity_changed(event: Event) -> None:
+    """The console's figures changed (a note, a phone): the ticker sends them within a second, once however often
+    they change meanwhile; without a ticker (tests, commands) they are sent at once."""
+    if _ticker_started:
+        _activity_due.add(event.id)
+    else:
+        operations.announce_activity(event)
+
+
+def _send_activity() -> None:
+    """Send the figures of every event whose activity changed since the last tick."""
+    while _activity_due:
+        event = db.session.get(Event, _activity_due.pop())
+        if event is not None:
+            operations.announce_activity(event)
 
 
 def start_ticker(app: Flask) -> None:
@@ -163,6 +182,7 @@ def _tick_forever(app: Flask) -> None:
                 due = time.time() - last_sync >= period
                 # Every process settles rounds; one process per period resends the clock to every screen.
                 operations.tick(resync=due and shared.claim("resync", period - 0.5))
+                _send_activity()
                 if due:
                     last_sync = time.time()
                     shared.publish()

@@ -8,7 +8,7 @@ from enum import StrEnum
 from flask_login import UserMixin
 from typing import Any
 
-from sqlalchemy import Boolean, false, true, Date, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, false, true, Date, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -161,8 +161,12 @@ class Event(db.Model):
     plan_choices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def table_by_number(self, number: int) -> Table | None:
-        """This event's table with that number, if any."""
-        return next((t for t in self.tables if t.number == number), None)
+        """This event's table with that number, if any (one query, unless its tables are loaded already)."""
+        if "tables" in self.__dict__:
+            return next((t for t in self.tables if t.number == number), None)
+        if not 0 < number < 2**31:
+            return None
+        return db.session.scalar(select(Table).where(Table.event_id == self.id, Table.number == number))
 
     @property
     def warning_seconds(self) -> list[int]:

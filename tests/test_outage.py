@@ -12,7 +12,8 @@ def test_database_away_is_a_retryable_503(app_config):
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "connect_args": {"connect_timeout": 2}}})
     client = app.test_client()
     api = client.post("/api/v1/events/K7MQ4T/tables/1/notes", json={"heading": "Ideas", "text": "Hello"})
-    assert api.status_code == 503 and api.headers["Retry-After"] == "5"
+    # At least 5 s; the rate limiter may lengthen it to the end of the device's current window.
+    assert api.status_code == 503 and 5 <= int(api.headers["Retry-After"]) <= 60
     assert api.json["error"]["code"] == "unavailable" and "nothing was lost" in api.json["error"]["message"]
     page = client.get("/e/K7MQ4T")
     assert page.status_code == 503 and "Try again in a few seconds" in page.text

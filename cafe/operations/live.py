@@ -9,7 +9,7 @@ from typing import Callable
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from cafe.db import db
+from cafe.db import commit_keeping_loaded, db
 from cafe.errors import CafeError, Conflict, NotFound
 from cafe import live, shared
 from cafe.models import Event, EventStatus, Note, NoteState, Round, RoundState, Table
@@ -220,7 +220,10 @@ def post_note(table: Table, *, heading: str, text: str, client_id: str, author: 
                 text=text.strip(), author=author.strip(), state=NoteState.REVIEW if held else NoteState.VISIBLE)
     db.session.add(note)
     try:
-        db.session.commit()
+        db.session.flush()
+        # Made before the commit, while everything it shows is loaded; sent only after it.
+        message = _note_message(note, "note.created")
+        commit_keeping_loaded()
     except IntegrityError:
         # The same client id arrived twice at once: the other request stored it.
         db.session.rollback()
@@ -228,13 +231,13 @@ def post_note(table: Table, *, heading: str, text: str, client_id: str, author: 
         if existing is None:
             raise
         return existing, False
-    announce_note(note, "note.created")
-    announce_activity(event)
+    live.broadcast(*message)
+    live.activity_changed(event)
     return note, True
 
 
-def announce_note(note: Note, name: str = "note.updated") -> None:
-    """Tell the screens that show a note about its new state: public rooms only see public notes."""
+def _note_message(note: Note, name: str) -> tuple[str, dict, list[str]]:
+    """The live message about a note and the rooms it goes to: public rooms only see public notes."""
     event = note.table.event
     rooms = [live.console_room(event)]
     if note.state is NoteState.VISIBLE and not (note.round and note.round.hidden):
@@ -242,7 +245,12 @@ def announce_note(note: Note, name: str = "note.updated") -> None:
     elif name == "note.updated":
         # A note that left the public view: boards and phones drop it.
         rooms += [live.notes_room(event), live.table_room(note.table)]
-    live.broadcast(name, note_payload(note, html=True), rooms)
+    return name, note_payload(note, html=True), rooms
+
+
+def announce_note(note: Note, name: str = "note.updated") -> None:
+    """Tell the screens that show a note about its new state."""
+    live.broadcast(*_note_message(note, name))
 
 
 def _late_round(event: Event, claimed: object, current: int | None, now: float) -> Round | None:
