@@ -4,6 +4,7 @@
   on the table; its big QR code opens that table's phone page.
 - poster.pdf: one A3 portrait page (scales down to A4 cleanly) with the join code and a QR code of the join link.
 - summary.pdf: A4; cover, contents, an overview with charts, a section per table, and an appendix of every note.
+  A large café's is laid out in parts on several cores at once, then joined (summary_parts.py).
 
 Only visible notes are printed. Every piece of user text goes through Jinja's autoescaping; the charts and QR
 codes are made here as SVG, and the renderer fetches nothing but those data: URIs.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,7 +33,7 @@ from cafe.export.registry import register
 from cafe.export.snapshot import NoteInfo, Snapshot, TableInfo
 
 if TYPE_CHECKING:
-    from weasyprint import CSS
+    from weasyprint import CSS, Document
 
 TEMPLATES = ROOT / "templates" / "export"
 PDF = "application/pdf"
@@ -41,6 +43,10 @@ NO_HEADING = "Without a heading"
 # 10,000-note café cannot list every note twice within the 15 s we aim for.
 LIST_ALL_UP_TO = 2000
 TOP_NOTES = 20
+# Past this many notes the summary is laid out in parts on several cores at once (summary_parts.py): a 10,000-note
+# café takes about twice as long in one piece. Below it, one piece is quick enough and needs no extra processes.
+PARTS_ABOVE = 2000
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,12 +101,12 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-@lru_cache(maxsize=1)
-def _stylesheet() -> CSS:
-    """The print stylesheet, parsed once per process."""
+@lru_cache(maxsize=4)
+def stylesheet(name: str = "print.css") -> CSS:
+    """A stylesheet of the printed exports, parsed once per process."""
     from weasyprint import CSS
 
-    return CSS(string=(TEMPLATES / "print.css").read_text(encoding="utf-8"))
+    return CSS(string=(TEMPLATES / name).read_text(encoding="utf-8"))
 
 
 def long_date(day: date | datetime | None) -> str:
@@ -123,16 +129,25 @@ def qr_code(data: str) -> Markup:
     return Markup("data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii"))
 
 
-def render_pdf(template: str, **context: object) -> bytes:
-    """Fill a template and lay it out as PDF bytes; nothing is fetched from files or the network."""
+def fill(template: str, **context: object) -> str:
+    """A template of the printed exports filled in, every value autoescaped."""
+    return _environment().get_template(template).render(**context)
+
+
+def lay_out(html: str, *extra: CSS) -> Document:
+    """Lay out HTML in pages with the print stylesheet, then any `extra`; nothing is fetched from files or the net."""
     # Imported here: WeasyPrint takes over a second to import, and the app imports this module at start-up.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = _environment().get_template(template).render(**context)
     # data: only: QR codes are data URIs, and no text a user typed can make the renderer read a file or a URL.
     fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[_stylesheet()])
+    return HTML(string=html, url_fetcher=fetcher).render(stylesheets=[stylesheet(), *extra])
+
+
+def render_pdf(template: str, **context: object) -> bytes:
+    """Fill a template and lay it out as PDF bytes."""
+    return lay_out(fill(template, **context)).write_pdf()
 
 
 def group_by_theme(notes: list[NoteInfo]) -> list[Group]:
@@ -194,12 +209,27 @@ def render_poster(snapshot: Snapshot) -> bytes:
     return render_pdf("poster.html", snapshot=snapshot, event=snapshot.event, qr=qr_code(snapshot.event.join_url))
 
 
+def summary_context(snapshot: Snapshot, sections: list[TableSection]) -> dict[str, object]:
+    """What summary.html prints of a snapshot, but for which part of it (`front`, `appendix`)."""
+    return {"snapshot": snapshot, "event": snapshot.event, "figures": snapshot.figures, "sections": sections,
+            "charts": summary_charts(snapshot), "round_questions": [r for r in snapshot.rounds if r.question.strip()]}
+
+
 @register("summary.pdf", PDF, "PDF summary")
 def render_summary(snapshot: Snapshot) -> bytes:
     """The written harvest: cover, contents, overview charts, a section per table and an appendix of all notes."""
-    top = None if len(snapshot.visible_notes) <= LIST_ALL_UP_TO else TOP_NOTES
-    return render_pdf(
-        "summary.html", snapshot=snapshot, event=snapshot.event, figures=snapshot.figures,
-        sections=table_sections(snapshot, top), charts=summary_charts(snapshot),
-        round_questions=[r for r in snapshot.rounds if r.question.strip()],
-    )
+    sections = table_sections(snapshot, None if len(snapshot.visible_notes) <= LIST_ALL_UP_TO else TOP_NOTES)
+    context = summary_context(snapshot, sections)
+    if len(snapshot.visible_notes) > PARTS_ABOVE:
+        # Imported here, like WeasyPrint: only a large café needs it.
+        from cafe.export import summary_parts
+
+        try:
+            data = summary_parts.render_in_parts(context, sections)
+        except summary_parts.PartsFailed as error:
+            # Slower, but the summary is still made: a failed part never costs the organiser their PDF.
+            log.warning("summary of %s in parts failed (%s); laying it out in one piece", snapshot.event.code, error)
+        else:
+            if data is not None:
+                return data
+    return render_pdf("summary.html", front=True, appendix=sections, **context)

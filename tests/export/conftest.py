@@ -22,14 +22,16 @@ HOSTILE = [
     "'; DROP TABLE notes; --",
 ]
 T0 = datetime(2026, 6, 18, 9, 30, tzinfo=timezone.utc)
+FILLER = "time training funding cluster software careers mentoring data storage students budget support".split()
 
 
 @pytest.fixture
 def make_snapshot() -> Callable[..., Snapshot]:
     """Build a snapshot: `tables` tables with two headings, `rounds` rounds, `per_heading` notes per heading and
-    round, plus every hostile note at table 1, one hidden note per table, and themes when asked."""
+    round (each with `filler` more words, if asked), plus every hostile note at table 1, one hidden note per table,
+    and themes when asked."""
     def make(*, tables: int = 3, rounds: int = 2, per_heading: int = 2, hostile: bool = True,
-             themes: bool = False) -> Snapshot:
+             themes: bool = False, filler: int = 0) -> Snapshot:
         base = "https://cafe.example.org"
         table_infos = tuple(
             TableInfo(number=n, theme=f"Theme {n}", host=f"Host {n}", question=f"What blocks {n}?", capacity=8,
@@ -47,8 +49,12 @@ def make_snapshot() -> Callable[..., Snapshot]:
             for r in range(1, rounds + 1):
                 for heading in t.headings:
                     for i in range(per_heading):
-                        add(t.number, r, heading, f"T{t.number} R{r} {heading} point {i}", votes=(i * 3 + r) % 5,
-                            author="Amara" if i == 0 else None)
+                        text = f"T{t.number} R{r} {heading} point {i}"
+                        if filler:
+                            # Longer notes, each ending in a mark no other note's text contains.
+                            words = " ".join(FILLER[(i + k) % len(FILLER)] for k in range(filler))
+                            text += f" {words} (#{len(notes) + 1})"
+                        add(t.number, r, heading, text, votes=(i * 3 + r) % 5, author="Amara" if i == 0 else None)
             add(t.number, 1, "Blockers", f"HIDDEN note at table {t.number}", state="hidden")
         if hostile:
             for text in HOSTILE:

@@ -220,3 +220,194 @@ def test_charts_escape_their_labels_and_stay_well_formed_svg() -> None:
     assert "Notes <per> table" in svg_texts(bars) and any(t.startswith('<b>&"x"</b>') for t in svg_texts(bars))
     assert "Rounds & notes" in svg_texts(columns) and "5" in svg_texts(columns)
     assert svg_texts(charts.columns([], title="Nothing yet")) == ["Nothing yet"]
+
+
+# ---------- A large café's summary, laid out in parts on several cores and joined ----------
+
+def child_processes() -> set[int]:
+    """The process ids of this process's children, zombies included (Linux only; else the test is skipped)."""
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    files = [task / "children" for task in tasks.iterdir()] if tasks.is_dir() else []
+    if not files or not all(file.exists() for file in files):
+        pytest.skip("this system does not list a process's children")
+    return {int(pid) for file in files for pid in file.read_text().split()}
+
+
+def outline_entries(reader: PdfReader) -> list[tuple[int, str, int]]:
+    """The PDF outline, flattened: (depth, title, page index) in reading order."""
+    entries: list[tuple[int, str, int]] = []
+
+    def walk(items: list, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                entries.append((depth, item.title, reader.get_destination_page_number(item)))
+    walk(reader.outline, 0)
+    return entries
+
+
+def appendix_text(pages: list[str], event: str) -> str:
+    """The appendix's text, with the running header and page number of each page taken out (a note may run on to
+    the next page, past both)."""
+    spaced = " ".join(re.sub(r"\d+ / \d+$", "", flat(text).removeprefix(f"{event} Appendix")) for text in pages)
+    return spaced[spaced.index("Appendix: every note Every"):]
+
+
+def holds(text: str, note: str) -> bool:
+    """Whether pdftotext's text holds a note, wherever lines wrapped in it."""
+    if is_rtl(note):
+        return all(word in text for word in note.split())
+    # pdftotext joins a line that ends in "-" to the next one, dropping the "-".
+    return note in text or "".join(note.split()).rstrip("-") in "".join(text.split())
+
+
+@pytest.fixture
+def large(make_snapshot: Callable[..., Snapshot], monkeypatch: pytest.MonkeyPatch) -> Snapshot:
+    """A café past the threshold for parts (lowered to keep the test short), with a hostile event name."""
+    import dataclasses
+
+    from cafe.export import summary_parts
+
+    monkeypatch.setattr(cafe.export.pdf, "PARTS_ABOVE", 100)
+    monkeypatch.setattr(cafe.export.pdf, "LIST_ALL_UP_TO", 100)
+    monkeypatch.setattr(cafe.export.pdf, "TOP_NOTES", 3)
+    # Three parts even on one core: the middle one is neither the first nor the last.
+    monkeypatch.setattr(summary_parts, "available_cores", lambda: 3)
+    snapshot = make_snapshot(tables=6, per_heading=12, filler=25)
+    return dataclasses.replace(snapshot, event=dataclasses.replace(snapshot.event, name='Café <b>"x"</b> & co'))
+
+
+@pytest.fixture
+def parts_made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many parts each summary was laid out in, as render_in_parts returned them (0: not in parts)."""
+    from cafe.export import summary_parts
+
+    made: list[int] = []
+    real_plan, real_render = summary_parts.plan, summary_parts.render_in_parts
+
+    def plan(*args: object, **kwargs: object) -> list:
+        parts = real_plan(*args, **kwargs)
+        made.append(len(parts))
+        return parts
+
+    def render_in_parts(*args: object, **kwargs: object) -> bytes | None:
+        data = real_render(*args, **kwargs)
+        if data is None:
+            made[-1] = 0
+        return data
+    monkeypatch.setattr(summary_parts, "plan", plan)
+    monkeypatch.setattr(summary_parts, "render_in_parts", render_in_parts)
+    return made
+
+
+def test_parts_split_between_tables_evenly_and_in_order(make_snapshot) -> None:
+    from cafe.export import summary_parts
+
+    snapshot = make_snapshot(tables=12, per_heading=10, filler=20, hostile=False)
+    sections = cafe.export.pdf.table_sections(snapshot, top=3)
+    parts = summary_parts.plan(sections, 2)
+    assert [part.front for part in parts] == [True, False]
+    assert [s for part in parts for s in part.appendix] == sections
+    first = sum(map(summary_parts.front_weight, sections)) + sum(map(summary_parts.appendix_weight, parts[0].appendix))
+    second = sum(map(summary_parts.appendix_weight, parts[1].appendix))
+    assert abs(first - second) <= max(map(summary_parts.appendix_weight, sections))
+    # A part never starts without a table to print; one core makes one part.
+    assert len(summary_parts.plan(sections, 1)) == 1
+    assert all(any(s.batches for s in part.appendix) for part in summary_parts.plan(sections[:2], 8)[1:])
+    # When the front outweighs a share, the first part is the front alone.
+    listed = cafe.export.pdf.table_sections(snapshot)
+    parts = summary_parts.plan(listed, 2)
+    assert parts[0].appendix == [] and parts[1].appendix == listed
+
+
+def test_a_large_cafe_in_parts_prints_every_note_numbers_every_page_and_keeps_its_outline(large, parts_made, caplog):
+    before = child_processes()
+    data = RENDERERS["summary.pdf"].render(large)
+    assert parts_made == [3] and "in one piece" not in caplog.text
+    assert child_processes() <= before  # every worker ended and reaped
+    pages = pdf_text(data).split("\f")[:-1]
+    reader = PdfReader(io.BytesIO(data))
+    count = len(reader.pages)
+    assert len(pages) == count > 10
+
+    # Every visible note, in full, in the appendix; no hidden one anywhere.
+    appendix = appendix_text(pages, large.event.name)
+    assert [note.text for note in large.visible_notes if not holds(appendix, note.text)] == []
+    assert "HIDDEN" not in " ".join(pages)
+    for literal in ("<script>alert('x')</script>", "<img src=x onerror=alert(1)>", "{{ 7*7 }} {% raw %} ${7*7}"):
+        assert literal in appendix
+
+    # Continuous page numbers on every page but the cover, and the running header, event name included, on each.
+    assert f"/ {count}" not in flat(pages[0])
+    for number, text in enumerate(pages[1:], start=2):
+        assert flat(text).endswith(f"{number} / {count}"), number
+        assert flat(text).startswith('Café <b>"x"</b> & co'), number
+    assert all("Appendix" in flat(text)[:40] for text in pages[-count // 3:])
+
+    # The outline of the whole: the event, its sections, the appendix with each table's notes where they start.
+    entries = outline_entries(reader)
+    assert entries[0][:2] == (0, 'Café <b>"x"</b> & co')
+    appendix_at = next(i for i, entry in enumerate(entries) if entry[1] == "Appendix: every note")
+    tables = entries[appendix_at + 1:]
+    assert [title for _, title, _ in tables] == [f"Table {t.number} · {t.theme}" for t in large.tables]
+    assert all(depth == 2 for depth, _, _ in tables)
+    for _, title, page in tables:
+        assert title in flat(pages[page])
+    assert [page for _, _, page in tables] == sorted(page for _, _, page in tables)
+
+    assert "/JavaScript" not in reader.trailer["/Root"].get("/Names", {})
+    assert "/OpenAction" not in reader.trailer["/Root"]
+
+    # The contents page's links jump to each table and to the appendix, and its printed numbers agree.
+    contents = flat(pages[1])
+    targets = {}
+    for annotation in reader.pages[1]["/Annots"]:
+        action = annotation.get_object()
+        assert "/URI" not in action.get("/A", {})
+        targets[action["/Dest"]] = reader.get_destination_page_number(reader.named_destinations[action["/Dest"]])
+    for table in large.tables:
+        page = targets[f"table-{table.number}"]
+        assert f"Host: {table.host} ·" in pages[page]
+        assert re.search(rf"Table {table.number} {re.escape(table.theme)} {page + 1}\b", contents)
+    assert flat(pages[targets["appendix"]]).startswith('Café <b>"x"</b> & co Appendix Appendix: every note')
+    assert re.search(rf"Appendix: every note {targets['appendix'] + 1}\b", contents)
+
+
+def test_a_small_cafe_is_laid_out_in_one_piece(make_snapshot, parts_made) -> None:
+    data = RENDERERS["summary.pdf"].render(make_snapshot())
+    assert parts_made == []
+    assert "Appendix: every note" in pdf_text(data)
+
+
+@pytest.mark.parametrize("failure", ["raises", "dies", "hangs"])
+def test_a_failing_part_falls_back_to_one_piece(failure, large, parts_made, monkeypatch, caplog) -> None:
+    from cafe.export import summary_parts
+
+    real_describe, real_number = summary_parts.describe, summary_parts.number
+
+    def describe(document, front: bool):  # runs in the workers
+        if not front and failure == "dies":
+            os._exit(3)
+        if not front and failure == "hangs":
+            import time
+            time.sleep(600)
+        return real_describe(document, front)
+
+    def number(*args):  # runs in the workers, once every part is laid out
+        raise RuntimeError("no numbers today")
+    monkeypatch.setattr(summary_parts, "describe", describe)
+    if failure == "raises":
+        monkeypatch.setattr(summary_parts, "number", number)
+    if failure == "hangs":
+        monkeypatch.setattr(summary_parts, "TIMEOUT", 5.0)
+    before = child_processes()
+    data = RENDERERS["summary.pdf"].render(large)
+    assert child_processes() <= before  # the stuck or failed workers were ended and reaped
+    assert "laying it out in one piece" in caplog.text
+    assert failure != "raises" or "no numbers today" in caplog.text
+    pages = pdf_text(data).split("\f")[:-1]
+    count = len(PdfReader(io.BytesIO(data)).pages)
+    assert all(flat(text).endswith(f"{number} / {count}") for number, text in enumerate(pages[1:], start=2))
+    appendix = appendix_text(pages, large.event.name)
+    assert [note.text for note in large.visible_notes if not holds(appendix, note.text)] == []
