@@ -1,8 +1,10 @@
 """Small helpers shared by test modules."""
+import asyncio
 import os
 import secrets
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 import sqlalchemy as sa
@@ -36,3 +38,12 @@ def postgres_schema() -> Iterator[tuple[str, dict[str, Any]]]:
 def received(socket, name: str) -> list[Any]:
     """The payloads of one live event a test client has received since last asked."""
     return [m["args"][0] for m in socket.get_received() if m["name"] == name]
+
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a test's asyncio scenario in a thread of its own: Playwright's sync API may hold this thread's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -41,5 +41,5 @@ def test_notes_waiting_in_the_outbox_survive_a_reload(server, new_page):
     phone.context.set_offline(False)
     again = phone.context.new_page()
     again.goto(server.urls["table 5"])
-    expect(again.locator(".note.mine.stored")).to_have_count(2, timeout=20_000)
+    expect(again.locator(".note.mine.stored")).to_have_count(2, timeout=40_000)
     assert sorted(stored(server, prefix)) == [f"{prefix} 0", f"{prefix} 1"]

@@ -12,6 +12,7 @@ import pytest
 import requests
 import socketio
 
+from helpers import run_async
 from scale_demo import STICKY, Nginx
 
 
@@ -77,7 +78,7 @@ def test_phone_and_board_on_different_processes_share_a_note(cluster, nginx):
             await phone.client.disconnect()
             await board.client.disconnect()
 
-    posted, on_board, on_phone = asyncio.run(scenario())
+    posted, on_board, on_phone = run_async(scenario())
     assert on_board["client_id"] == on_phone["client_id"] == posted["client_id"]
     [phone_process] = served_by(nginx, phone.tag)
     [board_process] = served_by(nginx, board.tag)

@@ -18,6 +18,7 @@ import requests
 import socketio
 from playwright.sync_api import expect
 
+from helpers import run_async
 from serving import ROOT, Server, free_port
 
 pytestmark = pytest.mark.postgres
@@ -92,7 +93,7 @@ def test_notes_cross_processes_both_ways(cluster):
             for screen in (phone, board, console):
                 await screen.client.disconnect()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 @pytest.fixture
@@ -125,7 +126,7 @@ def test_export_requested_on_one_process_is_announced_on_the_other(cluster, work
         finally:
             await console.client.disconnect()
 
-    ready = asyncio.run(scenario())
+    ready = run_async(scenario())
     download = session.get(other.base + ready["url"], timeout=10)
     assert download.status_code == 200 and download.text.startswith("---")
 
