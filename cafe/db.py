@@ -87,6 +87,8 @@ def init_app(app: Flask) -> None:
     """Bind the database and the migrations to the app."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # A server database may drop idle connections (a restart): check each before use. A SQLite file cannot.
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not sqlite})
     db.init_app(app)
     migrate.init_app(app, db)
