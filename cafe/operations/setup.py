@@ -27,10 +27,16 @@ def _fail_if(errors: list[str]) -> None:
 def create_event(owner: User, spec: EventSpec) -> Event:
     """Create an empty event owned by the organiser."""
     _fail_if(check_event(spec))
-    event = Event(owner=owner, code=_unique_code(), name=spec.name, date=spec.date,
-                  venue=spec.venue, description=spec.description)
-    db.session.add(event)
+    event = _new_event(owner, spec)
     db.session.commit()
+    return event
+
+
+def _new_event(owner: User, spec: EventSpec) -> Event:
+    """An event with a join code of its own, added to the session (no commit)."""
+    event = Event(owner=owner, code=_unique_code(), name=spec.name, date=spec.date, venue=spec.venue,
+                  description=spec.description)
+    db.session.add(event)
     return event
 
 
@@ -79,9 +85,7 @@ def _add_participants(event: Event, people: list[ParticipantSpec]) -> list[Parti
 def import_setup(owner: User, raw: bytes) -> Event:
     """Create a new event from a YAML setup file; nothing is stored when the file has a problem."""
     setup = load_yaml(raw)
-    event = Event(owner=owner, code=_unique_code(), name=setup.event.name, date=setup.event.date,
-                  venue=setup.event.venue, description=setup.event.description)
-    db.session.add(event)
+    event = _new_event(owner, setup.event)
     _fill_event(event, setup)
     db.session.commit()
     return event
@@ -91,9 +95,7 @@ def duplicate_event(event: Event, owner: User) -> Event:
     """Copy an event's setup into a new event with its own join code and table links."""
     setup = read_setup(event)
     setup.event.name = f"Copy of {event.name}"[:200]
-    copy = Event(owner=owner, code=_unique_code(), name=setup.event.name, date=setup.event.date,
-                 venue=setup.event.venue, description=setup.event.description)
-    db.session.add(copy)
+    copy = _new_event(owner, setup.event)
     _fill_event(copy, setup)
     db.session.commit()
     return copy
