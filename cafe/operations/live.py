@@ -311,8 +311,11 @@ def activity(event: Event) -> list[dict[str, int]]:
     counts = dict(db.session.execute(
         select(Note.table_id, func.count()).where(Note.event_id == event.id, Note.round_id == (current.id if current else -1),
                                                   Note.state == NoteState.VISIBLE).group_by(Note.table_id)).all())
-    phones = shared.phones([t.id for t in event.tables])
-    return [{"table": t.number, "notes": counts.get(t.id, 0), "phones": phones[t.id]} for t in event.tables]
+    # Ids and numbers only: sent every second while a café is busy, so no table objects are built for it.
+    tables = db.session.execute(select(Table.id, Table.number).where(Table.event_id == event.id)
+                                .order_by(Table.number)).all()
+    phones = shared.phones([table_id for table_id, _ in tables])
+    return [{"table": number, "notes": counts.get(table_id, 0), "phones": phones[table_id]} for table_id, number in tables]
 
 
 def announce_activity(event: Event) -> None:
