@@ -74,6 +74,14 @@ def get_table(token: str) -> Table:
     return table
 
 
+def get_host_table(token: str) -> Table:
+    """The table a host link moderates (404)."""
+    table = db.session.scalar(select(Table).where(Table.host_token == token))
+    if table is None:
+        abort(404, "This host link is not valid (it may have been replaced).")
+    return table
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limits.logins
 def login():

@@ -5,7 +5,6 @@ import hmac
 
 from flask import Flask, abort, flash, request, session
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 # Modules, not names: cafe.live imports this module while cafe.auth and cafe.operations are still loading.
@@ -62,14 +61,9 @@ def _subject(action: Action) -> tuple[Event, Table | None]:
     """The event a request acts in (404 when there is none), and the table of a host link."""
     args = request.view_args or {}
     if action is Action.MODERATE_TABLE:
-        table = db.session.scalar(select(Table).where(Table.host_token == str(args.get("token", ""))))
-        if table is None:
-            abort(404, "This host link is not valid (it may have been replaced).")
+        table = auth.get_host_table(str(args.get("token", "")))
         return table.event, table
-    event = auth.find_event(str(args.get("code", "")))
-    if event is None:
-        abort(404, f"There is no event with the code {args.get('code', '')}.")
-    return event, None
+    return auth.get_event(str(args.get("code", ""))), None
 
 
 def authorize() -> Response | None:

@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from cafe import limits, operations
-from cafe.auth import get_event
+from cafe.auth import get_event, get_host_table
 from cafe.db import db
 from cafe.errors import CafeError
-from cafe.models import Event, Note, NoteState, Table
+from cafe.models import Event, Note, NoteState
 from cafe.payloads import event_notes
 from cafe.security import csrf
 from cafe.views import report, safe_back
@@ -46,14 +46,6 @@ def get_note(event: Event, seq: int) -> Note:
     if note is None:
         abort(404, f"There is no note {seq} in this event.")
     return note
-
-
-def _host_table(token: str) -> Table:
-    """The table a host link moderates (404)."""
-    table = db.session.scalar(select(Table).where(Table.host_token == token))
-    if table is None:
-        abort(404, "This host link is not valid (it may have been replaced).")
-    return table
 
 
 @bp.post("/e/<code>/notes/<int:seq>/vote")
@@ -138,7 +130,7 @@ def console_settings(code: str):
 @bp.get("/h/<token>")
 def host(token: str):
     """A table host's page: that table's notes, every state, with hide, restore, edit and pin."""
-    table = _host_table(token)
+    table = get_host_table(token)
     notes = [n for n in event_notes(table.event, table=table, everything=True, limit=1000)][::-1]
     return render_template("host/page.html", table=table, event=table.event, notes=notes, token=token)
 
@@ -146,7 +138,7 @@ def host(token: str):
 @bp.post("/h/<token>/notes/<int:seq>/<action>")
 def host_moderate(token: str, seq: int, action: str):
     """Moderate one of the host's table's notes (never another table's)."""
-    table = _host_table(token)
+    table = get_host_table(token)
     note = get_note(table.event, seq)
     if note.table_id != table.id:
         abort(403, "A host link reaches only its own table's notes.")
