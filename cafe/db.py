@@ -1,6 +1,7 @@
 """The database extension, its SQLite tuning and the migrations that build its schema."""
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,8 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from gevent import monkey
-from sqlalchemy import Engine, MetaData, event
+from gevent.lock import BoundedSemaphore
+from sqlalchemy import Engine, MetaData, Pool, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
@@ -52,14 +54,25 @@ def _cooperative() -> bool:
     return monkey.is_module_patched("threading")
 
 
+# Under gevent the greenlets of this process take turns at SQLite's write lock: a waiter sleeps until the holder
+# commits or rolls back, instead of polling the lock (which burns CPU and leaves it idle between polls).
+_TURN = BoundedSemaphore(1)
+TURN = "cafe.sqlite_turn"  # set in a connection's info while it holds this process's turn
+
+
 @event.listens_for(Engine, "begin")
 def _begin_immediate(connection: Any) -> None:
     """Take SQLite's write lock up front: a read-then-write transaction never hits 'database is locked'.
 
-    Under gevent the wait for the lock sleeps cooperatively, so the greenlet holding it can finish meanwhile.
+    Under gevent a greenlet first waits for its process's turn, then for the lock across processes, sleeping
+    cooperatively, so the greenlet holding it can finish meanwhile.
     """
     if connection.dialect.name != "sqlite":
         return
+    if _cooperative():
+        if not _TURN.acquire(timeout=LOCK_WAIT_SECONDS):
+            raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+        connection.info[TURN] = True
     deadline, pause = time.monotonic() + LOCK_WAIT_SECONDS, 0.002
     while True:
         try:
@@ -67,20 +80,25 @@ def _begin_immediate(connection: Any) -> None:
             return
         except OperationalError as error:
             if "locked" not in str(error.orig) or not _cooperative() or time.monotonic() > deadline:
+                _end_turn(connection)
                 raise
-            time.sleep(pause)  # gevent's sleep: other greenlets run
+            time.sleep(pause)  # gevent's sleep: other greenlets run (another process holds the lock)
             pause = min(pause * 2, 0.05)
 
 
-def commit_keeping_loaded() -> None:
-    """Commit without expiring what the session holds: for the note path, whose objects nothing else changed
-    meanwhile, so its answer and broadcast need no second round of queries."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _end_turn(connection: Any) -> None:
+    """The transaction is over: the next greenlet waiting in this process may begin."""
+    if connection.info.pop(TURN, False):
+        _TURN.release()
+
+
+@event.listens_for(Pool, "reset")
+def _end_turn_on_reset(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+    """A connection returned to the pool mid-transaction gives up its turn too."""
+    if record.info.pop(TURN, False):
+        _TURN.release()
 
 
 def init_app(app: Flask) -> None:

@@ -7,9 +7,12 @@ Counters live in Redis when one is configured, so every process shares them.
 """
 from __future__ import annotations
 
+import time
+
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.storage import MemoryStorage
 
 PER_DEVICE_POSTS = "20 per minute"
 PER_DEVICE_VOTES = "60 per minute"
@@ -46,6 +49,24 @@ def facilitator_request() -> bool:
     return request.headers.get("Authorization", "").lower().startswith("bearer ")
 
 
+class SweptMemoryStorage(MemoryStorage):
+    """The counters of one process, whose expired keys are swept at most once a second during a count.
+
+    The library's memory storage starts a timer thread 10 ms after every count to sweep expired keys: at the end
+    of a round, one thread per note, each walking every phone's key. Expired counters are also dropped when read,
+    so sweeping now and then only bounds the memory they hold.
+    """
+
+    STORAGE_SCHEME = ["cafe-memory"]
+    _swept = 0.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # the library's hook, called on every count
+        now = time.monotonic()
+        if now - self._swept >= 1:
+            self._swept = now
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+
+
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 posts = [limiter.shared_limit(PER_DEVICE_POSTS, scope="posts", key_func=device_key, error_message=SLOW_DOWN,
                               exempt_when=no_device),
@@ -58,7 +79,7 @@ logins = limiter.limit(LOGINS_PER_ADDRESS, methods=["POST"], error_message=SLOW_
 
 def init_app(app: Flask) -> None:
     """Bind the limiter; its counters go to Redis when CAFE_RATE_LIMIT_STORAGE or the message queue names one."""
-    storage = app.config["CAFE_RATE_LIMIT_STORAGE"] or app.config["CAFE_MESSAGE_QUEUE"] or "memory://"
+    storage = app.config["CAFE_RATE_LIMIT_STORAGE"] or app.config["CAFE_MESSAGE_QUEUE"] or "cafe-memory://"
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
     # Redis restarting must not refuse notes: count in this process meanwhile, and never fail a request over a limit.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)

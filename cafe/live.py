@@ -108,7 +108,7 @@ def join(data: Any) -> dict[str, Any]:
         join_room(room)
     if view == "table":
         shared.phone_joined(table.id)
-        activity_changed(event)
+        activity_changed(event.id)
     return _reply(clock=clock_payload(event))
 
 
@@ -142,24 +142,30 @@ def disconnect(*_args: Any) -> None:
             if table is not None:
                 socketio.server.leave_room(request.sid, room)
                 shared.phone_joined(table.id, -1)
-                activity_changed(table.event)
+                activity_changed(table.event_id)
 
 
-def activity_changed(event: Event) -> None:
-    """The console's figures changed (a note, a phone): the ticker sends them within a second, once however often
-    they change meanwhile; without a ticker (tests, commands) they are sent at once."""
-    if _ticker_started:
-        _activity_due.add(event.id)
-    else:
-        operations.announce_activity(event)
+def activity_changed(event_id: int) -> None:
+    """The console's figures of an event changed (a note, a phone): the ticker sends them within a second, once
+    however often they change meanwhile; without a ticker (tests, commands) they are sent at once."""
+    _activity_due.add(event_id)
+    if not _ticker_started:
+        _send_activity()
 
 
 def _send_activity() -> None:
-    """Send the figures of every event whose activity changed since the last tick."""
+    """Send the figures of every event whose activity changed since the last tick, when a console may see them."""
     while _activity_due:
-        event = db.session.get(Event, _activity_due.pop())
+        event_id = _activity_due.pop()
+        event = db.session.get(Event, event_id) if _watched(f"console:{event_id}") else None
         if event is not None:
             operations.announce_activity(event)
+
+
+def _watched(room: str) -> bool:
+    """Whether a screen in this room may receive a message: one connected to this process, or any screen when
+    processes share a message queue (a console on another process also counts this process's notes)."""
+    return bool(current_app.config["CAFE_MESSAGE_QUEUE"] or socketio.server.manager.rooms.get("/", {}).get(room))
 
 
 def start_ticker(app: Flask) -> None:

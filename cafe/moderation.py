@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from cafe.themes import load_words
 
@@ -16,6 +17,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=256)
 def review_words(extra: str = "") -> frozenset[str]:
     """The shipped lists of every language plus the organiser's own words (one per line)."""
     words = set().union(*(load_words("flagwords", language) for language in LANGUAGES))

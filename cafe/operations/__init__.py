@@ -5,8 +5,9 @@ from cafe.operations.harvest import (
     reveal_all, set_note_state, set_round_hidden, update_harvest_settings, votes_left,
 )
 from cafe.operations.live import (
-    ROUND_ACTIONS, activity, announce, announce_activity, announce_note, import_notes, control_round, post_note, set_posting, tick, update_live_settings,
+    ROUND_ACTIONS, activity, announce, announce_activity, import_notes, control_round, set_posting, tick, update_live_settings,
 )
+from cafe.operations.notes import Desk, announce_note, find_desk, post_note
 from cafe.operations.plan import (
     arrivals, clear_plan, itinerary, make_plan, mark_absent, plan_figures, played_rounds, rotation_people, rotation_tables, stored_seats,
 )
@@ -17,6 +18,7 @@ from cafe.operations.setup import (
 )
 
 __all__ = [
+    "Desk", "find_desk",
     "ROUND_ACTIONS", "activity", "add_participant", "announce", "announce_activity", "control_round", "create_api_token", "create_event",
     "create_user", "delete_event", "delete_participant", "delete_round", "delete_table", "duplicate_event",
     "import_participants", "import_setup", "move_table", "replace_link", "post_note", "read_setup", "replace_setup",

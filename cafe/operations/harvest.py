@@ -10,7 +10,7 @@ from cafe.db import db
 from cafe.errors import CafeError, Conflict, NotFound
 from cafe.models import Event, Heading, Note, NoteState, Round, Table, Theme, Vote
 from cafe.payloads import round_by_index, status_of
-from cafe.operations.live import NOTE_LIMIT, announce_note
+from cafe.operations.notes import NOTE_LIMIT, announce_note
 
 DEVICE_LENGTH = (8, 64)
 

@@ -1,27 +1,20 @@
-"""Changes during the café: the round clock, notes, posting, announcements; each announced after commit."""
+"""Changes during the café: the round clock, posting, announcements; each announced after commit (notes: .notes)."""
 from __future__ import annotations
 
 import math
-import re
 import time
 from typing import Callable
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
-from cafe.db import commit_keeping_loaded, db
+from cafe.db import db
 from cafe.errors import CafeError, Conflict, NotFound
 from cafe import live, shared
 from cafe.models import Event, EventStatus, Note, NoteState, Round, RoundState, Table
-from cafe.payloads import clock_payload, note_payload, round_by_index, status_of
-from cafe.moderation import flagged, review_words
+from cafe.operations.notes import NOTE_LIMIT
+from cafe.payloads import clock_payload, round_by_index, status_of
 from cafe.timer import Phase, RoundClock, ends_after_extension
 
-NOTE_LIMIT = 280
-AUTHOR_LIMIT = 60
-CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
-# Control characters other than tab and line breaks: no keyboard types them, and PostgreSQL refuses NUL.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # and lone surrogates: not text
 ON = (Phase.RUNNING, Phase.PAUSED)
 
 
@@ -163,117 +156,6 @@ def tick(*, resync: bool = False, now: float | None = None) -> int:
         elif resync:
             _announce_clock(event, now)
     return len(due)
-
-
-def _check_note(table: Table, heading: str, text: str, author: str, client_id: str) -> list[str]:
-    """Problems with a note before anything is stored."""
-    errors = []
-    if not CLIENT_ID.fullmatch(client_id):
-        errors.append("The note's client id must be 8 to 64 letters, digits or - _ . :")
-    if not text.strip():
-        errors.append("Write something before posting.")
-    elif len(text.strip()) > NOTE_LIMIT:
-        errors.append(f"A note can be at most {NOTE_LIMIT} characters; this one has {len(text.strip())}.")
-    if heading not in table.heading_titles:
-        errors.append(f"Choose one of this table's headings: {', '.join(table.heading_titles)}.")
-    if len(author.strip()) > AUTHOR_LIMIT:
-        errors.append(f"A name can be at most {AUTHOR_LIMIT} characters.")
-    if CONTROL.search(text) or CONTROL.search(author):
-        errors.append("A note cannot hold control characters (only letters, signs, spaces, tabs and line breaks).")
-    return errors
-
-
-def _existing_note(event: Event, client_id: str) -> Note | None:
-    """The note already stored under this client id, if any."""
-    return db.session.scalar(select(Note).where(Note.event_id == event.id, Note.client_id == client_id))
-
-
-def post_note(table: Table, *, heading: str, text: str, client_id: str, author: str = "",
-              round_index: object = None, now: float | None = None) -> tuple[Note, bool]:
-    """Store a note (or find the one already stored under its client id); returns it and whether it is new.
-
-    `round_index` is the round the phone saw when the note was written: a note written during a round that
-    reaches the server after it ended (the phone was offline) is stored in that round, marked late.
-    """
-    event = table.event
-    heading, text, author, client_id = (str(v or "") for v in (heading, text, author, client_id))
-    existing = _existing_note(event, client_id) if CLIENT_ID.fullmatch(client_id) else None
-    if existing is not None:
-        return existing, False
-    errors = _check_note(table, heading, text, author, client_id)
-    if errors:
-        raise CafeError(errors)
-    now = time.time() if now is None else now
-    status = status_of(event, now)
-    written_in = _late_round(event, round_index, status.round_index if status.phase in ON else None, now)
-    if written_in is None:
-        if status.phase not in ON:
-            raise Conflict(_closed_message(status.phase), code="posting_closed")
-        if not event.posting_open:
-            raise Conflict("The facilitator has closed posting for a moment.", code="posting_closed")
-    seq = db.session.execute(update(Event).where(Event.id == event.id)
-                             .values(last_seq=Event.last_seq + 1).returning(Event.last_seq)).scalar_one()
-    held = event.premoderation and flagged(text, review_words(event.flag_words))
-    note = Note(event_id=event.id, table=table, seq=seq, late=written_in is not None,
-                round=written_in or round_by_index(event, status.round_index),
-                heading=next(h for h in table.headings if h.title == heading), client_id=client_id,
-                text=text.strip(), author=author.strip(), state=NoteState.REVIEW if held else NoteState.VISIBLE)
-    db.session.add(note)
-    try:
-        db.session.flush()
-        # Made before the commit, while everything it shows is loaded; sent only after it.
-        message = _note_message(note, "note.created")
-        commit_keeping_loaded()
-    except IntegrityError:
-        # The same client id arrived twice at once: the other request stored it.
-        db.session.rollback()
-        existing = _existing_note(event, client_id)
-        if existing is None:
-            raise
-        return existing, False
-    live.broadcast(*message)
-    live.activity_changed(event)
-    return note, True
-
-
-def _note_message(note: Note, name: str) -> tuple[str, dict, list[str]]:
-    """The live message about a note and the rooms it goes to: public rooms only see public notes."""
-    event = note.table.event
-    rooms = [live.console_room(event)]
-    if note.state is NoteState.VISIBLE and not (note.round and note.round.hidden):
-        rooms += [live.notes_room(event), live.table_room(note.table)]
-    elif name == "note.updated":
-        # A note that left the public view: boards and phones drop it.
-        rooms += [live.notes_room(event), live.table_room(note.table)]
-    return name, note_payload(note, html=True), rooms
-
-
-def announce_note(note: Note, name: str = "note.updated") -> None:
-    """Tell the screens that show a note about its new state."""
-    live.broadcast(*_note_message(note, name))
-
-
-def _late_round(event: Event, claimed: object, current: int | None, now: float) -> Round | None:
-    """The ended round a late note belongs to, when the phone says it was written then and late notes are on."""
-    try:
-        index = int(str(claimed))
-    except ValueError:
-        return None
-    if index == current or not event.accept_late:
-        return None
-    _settle(event, now)
-    written = round_by_index(event, index)
-    return written if written is not None and written.state is RoundState.ENDED else None
-
-
-def _closed_message(phase: Phase) -> str:
-    """Why posting is closed in this phase, in words for the phone."""
-    return {
-        Phase.WAITING: "Posting opens when the first round starts.",
-        Phase.MOVING: "Time to move to your next table; posting opens when the next round starts.",
-        Phase.BETWEEN: "Posting opens when the next round starts.",
-        Phase.HARVEST: "The café is over: posting is closed. Thank you!",
-    }.get(phase, "Posting is closed.")
 
 
 def set_posting(event: Event, is_open: bool) -> None:
