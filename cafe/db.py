@@ -95,7 +95,7 @@ def _end_turn(connection: Any) -> None:
 
 
 @event.listens_for(Pool, "reset")
-def _end_turn_on_reset(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+def _end_turn_on_reset(dbapi_connection: Any, record: Any, reset_state: Any) -> None:  # noqa: ARG001 - named as the event passes them
     """A connection returned to the pool mid-transaction gives up its turn too."""
     if record.info.pop(TURN, False):
         _TURN.release()

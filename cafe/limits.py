@@ -67,7 +67,8 @@ class SweptMemoryStorage(MemoryStorage):
             self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
 
 
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+# No X-RateLimit headers on every answer (working them out costs more than the check); a 429 says Retry-After.
+limiter = Limiter(key_func=get_remote_address, headers_enabled=False)
 posts = [limiter.shared_limit(PER_DEVICE_POSTS, scope="posts", key_func=device_key, error_message=SLOW_DOWN,
                               exempt_when=no_device),
          limiter.shared_limit(per_address, scope="address", error_message=SLOW_DOWN, exempt_when=facilitator_request)]
@@ -75,6 +76,12 @@ votes = [limiter.shared_limit(PER_DEVICE_VOTES, scope="votes", key_func=device_k
                               exempt_when=no_device),
          limiter.shared_limit(per_address, scope="address", error_message=SLOW_DOWN, exempt_when=facilitator_request)]
 logins = limiter.limit(LOGINS_PER_ADDRESS, methods=["POST"], error_message=SLOW_DOWN)
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request went over lets it through again (at least one)."""
+    broken = limiter.current_limit
+    return max(1, int(broken.reset_at - time.time())) if broken else 60
 
 
 def init_app(app: Flask) -> None:

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from cafe import limits
 from cafe.auth import find_event, get_event, get_table
 from cafe.config import ROOT
 from cafe.db import db
@@ -118,8 +119,13 @@ def _http_error(error: HTTPException):
     status = error.code or 500
     if _wants_json():
         code = (error.name or "error").lower().replace(" ", "_")
-        return error_json(status, code, description)
-    return render_template("error.html", code=status, name=error.name, description=description), status
+        response = error_json(status, code, description)
+    else:
+        response = make_response(render_template("error.html", code=status, name=error.name,
+                                                 description=description), status)
+    if status == 429:
+        response.headers["Retry-After"] = str(limits.retry_after())
+    return response
 
 
 def _database_away(error: OperationalError):

@@ -5,7 +5,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context
 from sqlalchemy import Select, or_, select
 
 from cafe.db import db
@@ -90,11 +90,16 @@ def note_payload(note: Note, *, html: bool = False) -> dict[str, Any]:
     }
     if html:
         if has_request_context():
-            data["html"] = render_template("_partials/note.html", note=note)
+            data["html"] = render_partial("_partials/note.html", note=note)
         else:  # the ticker, the CLI, tests: links are built on the public base URL's paths
             with current_app.test_request_context(base_url=current_app.config["CAFE_PUBLIC_URL"]):
-                data["html"] = render_template("_partials/note.html", note=note)
+                data["html"] = render_partial("_partials/note.html", note=note)
     return data
+
+
+def render_partial(name: str, **context: Any) -> str:
+    """A partial for a live message: the template with what it is given, and none of a page's context."""
+    return current_app.jinja_env.get_template(name).render(**context)
 
 
 def public(query: Select[tuple[Note]]) -> Select[tuple[Note]]:

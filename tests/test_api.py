@@ -34,6 +34,16 @@ def test_post_is_idempotent_on_client_id(client, live_event):
     assert db.session.scalar(db.select(db.func.count()).select_from(Note)) == 1
 
 
+def test_a_retry_after_posting_closed_gets_the_note_already_stored(client, live_event):
+    """A phone that lost the answer retries after the round ended: it is told its note is stored, not refused."""
+    first = client.post(notes_url(live_event), json=NOTE)
+    operations.control_round(live_event, "end")
+    again = client.post(notes_url(live_event), json=NOTE)
+    assert (first.status_code, again.status_code) == (201, 200) and again.json["seq"] == first.json["seq"]
+    refused = client.post(notes_url(live_event), json={**NOTE, "client_id": "phone-1-another"})
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "posting_closed"
+
+
 def test_notes_after_a_sequence_number(client, live_event):
     for i in range(5):
         client.post(notes_url(live_event, table=1 + i % 2), json={**NOTE, "client_id": f"phone-{i}-abcdef", "text": f"n{i}"})
@@ -59,7 +69,10 @@ def test_bad_notes_are_refused_and_nothing_is_stored(client, live_event, body, s
 
 
 def test_unknown_table_and_event_are_404(client, live_event):
-    assert client.post(notes_url(live_event, table=99), json=NOTE).json["error"]["code"] == "not_found"
+    unknown_table = client.post(notes_url(live_event, table=99), json=NOTE).json["error"]
+    assert unknown_table["code"] == "not_found" and unknown_table["message"] == "There is no table 99."
+    unknown_event = client.post("/api/v1/events/ZZZZZZ/tables/1/notes", json=NOTE)
+    assert unknown_event.status_code == 404 and "no event" in unknown_event.json["error"]["message"]
     assert client.get("/api/v1/events/ZZZZZZ").status_code == 404
     assert client.get("/api/v1/nothing-here").json["error"]["code"] == "not_found"
 

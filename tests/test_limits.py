@@ -16,6 +16,7 @@ def test_a_device_posting_too_fast_is_told_to_slow_down_and_others_are_not(clien
     assert statuses[:20] == [201] * 20
     refused = post(client, live_event, 21, "device-one-aaaa")
     assert refused.status_code == 429 and refused.json["error"]["message"].startswith("Slow down")
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60  # when the minute's window lets it through again
     assert post(client, live_event, 0, "device-two-bbbb").status_code == 201  # same address, another phone
 
 
@@ -25,7 +26,7 @@ def test_the_phone_form_says_slow_down(client, live_event):
     for i in range(20):
         client.post(url, data={**NOTE, "client_id": f"form-limit-{i:04d}"})
     response = client.post(url, data={**NOTE, "client_id": "form-limit-9999"})
-    assert response.status_code == 429 and "Slow down" in response.text
+    assert response.status_code == 429 and "Slow down" in response.text and response.headers["Retry-After"]
 
 
 def test_facilitator_tokens_are_not_limited_like_phones(client, live_event, user):
@@ -68,3 +69,23 @@ def test_behind_a_proxy_each_forwarded_address_has_its_own_login_limit(app_confi
                                           headers={"X-Forwarded-For": address}).status_code
     assert [attempt("203.0.113.7") for _ in range(31)][-1] == 429
     assert attempt("203.0.113.8") != 429
+
+
+def test_counting_starts_no_thread_and_expired_counters_are_swept():
+    """The library's memory storage starts a timer thread after every count; ours sweeps during counts instead."""
+    import threading
+    import time
+
+    from cafe.limits import SweptMemoryStorage
+
+    storage = SweptMemoryStorage()
+    time.sleep(0.05)  # the one timer the base class starts when made has run
+    before = threading.active_count()
+    for i in range(50):
+        storage.incr(f"device:{i}", 0.05)
+    assert threading.active_count() == before and storage.get("device:7") == 1
+    time.sleep(0.1)
+    assert storage.get("device:7") == 0  # expired counters read as zero at once
+    storage._swept = 0.0  # a second has passed, as far as the sweep knows
+    storage.incr("device:new", 60)
+    assert set(storage.storage) == {"device:new"}  # and the others' keys are gone

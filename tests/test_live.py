@@ -87,6 +87,17 @@ def test_console_sees_activity_per_table(live_event, sio, login):
     assert activity[0] == {"table": 1, "notes": 0, "phones": 0}
 
 
+def test_console_figures_are_only_worked_out_while_a_console_can_see_them(live_event, sio, login, monkeypatch):
+    worked_out = []
+    monkeypatch.setattr(operations, "announce_activity", worked_out.append)
+    sio(live_event, "board")
+    post(live_event, 0, "Seen by the board only")
+    assert worked_out == []
+    sio(live_event, "console", logged_in=login())
+    post(live_event, 1, "Seen by the console too")
+    assert [event.id for event in worked_out] == [live_event.id]
+
+
 def test_sync_answers_with_the_server_time(live_event, sio):
     reply = sio(live_event).emit("sync", {}, callback=True)
     assert reply["ok"] and reply["server_ms"] > 1_700_000_000_000
