@@ -26,6 +26,7 @@ def test_event_has_tables_rounds_and_clock(client, live_event):
     assert current["ends_at"].endswith("Z") and current["server_time"].endswith("Z")
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_post_is_idempotent_on_client_id(client, live_event):
     first = client.post(notes_url(live_event), json=NOTE)
     again = client.post(notes_url(live_event), json=NOTE)
@@ -34,6 +35,7 @@ def test_post_is_idempotent_on_client_id(client, live_event):
     assert db.session.scalar(db.select(db.func.count()).select_from(Note)) == 1
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_a_retry_after_posting_closed_gets_the_note_already_stored(client, live_event):
     """A phone that lost the answer retries after the round ended: it is told its note is stored, not refused."""
     first = client.post(notes_url(live_event), json=NOTE)
