@@ -11,10 +11,10 @@ import re
 import time
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Row, bindparam, false, insert, literal, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cafe import live
@@ -43,13 +43,6 @@ ROUNDS = (select(Round.id, Round.index, Round.state, Round.minutes, Round.buffer
 NEXT_SEQ = (update(Event).where(Event.id == bindparam("event_id")).values(last_seq=Event.last_seq + 1)
             .returning(Event.last_seq))
 INSERT_NOTE = insert(Note)
-NOTE_FIELDS = ("event_id", "table_id", "client_id", "round_id", "heading_id", "text", "author", "late", "state",
-               "created_at")
-_NUMBERED = NEXT_SEQ.cte("numbered")
-INSERT_NUMBERED = (insert(Note).from_select([*NOTE_FIELDS, "seq", "votes", "pinned", "version"], select(
-    # Named apart from the columns: a parameter named after a column of the update would be set in it.
-    *(bindparam(f"new_{name}", type_=Note.__table__.c[name].type) for name in NOTE_FIELDS), _NUMBERED.c.last_seq,
-    literal(0), false(), literal(1))).returning(Note.id, Note.seq))
 
 
 @dataclass(frozen=True)
@@ -167,14 +160,14 @@ def post_note(at: Desk | Table, *, heading: str, text: str, client_id: str, auth
         now = time.time() if now is None else now
         rounds = connection.execute(ROUNDS, {"event_id": desk.event_id}).all()
         written_in, late = _round_written_in(desk, rounds, round_index, now)
+        seq = connection.execute(NEXT_SEQ, {"event_id": desk.event_id}).scalar_one()
         held = desk.premoderation and flagged(text, review_words(desk.flag_words))
-        values = {"event_id": desk.event_id, "table_id": desk.table_id, "client_id": client_id,
+        values = {"event_id": desk.event_id, "table_id": desk.table_id, "seq": seq, "client_id": client_id,
                   "round_id": written_in.id if written_in else None, "heading_id": dict(desk.headings)[heading],
                   "text": text.strip(), "author": author.strip(), "late": late,
                   "state": NoteState.REVIEW if held else NoteState.VISIBLE,
                   "created_at": datetime.fromtimestamp(now, timezone.utc)}
-        values["id"], values["seq"] = NUMBER_AND_INSERT.get(connection.dialect.name, _number_then_insert)(
-            connection, values)
+        values["id"] = connection.execute(INSERT_NOTE, values).inserted_primary_key[0]
         db.session.commit()
     except (CafeError, IntegrityError):
         # Refused, or the same client id arrived twice at once: a note already stored under it is the answer.
@@ -187,26 +180,6 @@ def post_note(at: Desk | Table, *, heading: str, text: str, client_id: str, auth
     live.broadcast(*note_message(note, "note.created"))
     live.activity_changed(desk.event_id)
     return (note if isinstance(at, Desk) else db.session.get(Note, note.id) or note), True
-
-
-def _number_then_insert(connection: Connection, values: dict[str, Any]) -> tuple[int, int]:
-    """Take the event's next note number (locking its row), then insert the note: on SQLite, where the process's
-    turn at the write lock is held anyway, two statements without a network between them."""
-    seq = connection.execute(NEXT_SEQ, {"event_id": values["event_id"]}).scalar_one()
-    return connection.execute(INSERT_NOTE, {**values, "seq": seq}).inserted_primary_key[0], seq
-
-
-def _number_and_insert(connection: Connection, values: dict[str, Any]) -> tuple[int, int]:
-    """Number and insert the note in one statement: on PostgreSQL the event row stays locked for one round trip
-    (the commit) instead of two, while other requests run."""
-    parameters = {"event_id": values["event_id"], **{f"new_{name}": values[name] for name in NOTE_FIELDS}}
-    note_id, seq = connection.execute(INSERT_NUMBERED, parameters).one()
-    return note_id, seq
-
-
-NUMBER_AND_INSERT: dict[str, Callable[[Connection, dict[str, Any]], tuple[int, int]]] = {
-    "postgresql": _number_and_insert,
-}
 
 
 def _stored_copy(desk: Desk, heading: str, written_in: Row[Any] | None, values: dict[str, Any]) -> SimpleNamespace:
