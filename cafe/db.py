@@ -90,14 +90,18 @@ def _begin_immediate(connection: Any) -> None:
 @event.listens_for(Engine, "rollback")
 def _end_turn(connection: Any) -> None:
     """The transaction is over: the next greenlet waiting in this process may begin."""
-    if connection.info.pop(TURN, False):
-        _TURN.release()
+    _give_back_turn(connection.info)
 
 
 @event.listens_for(Pool, "reset")
 def _end_turn_on_reset(dbapi_connection: Any, record: Any, reset_state: Any) -> None:  # noqa: ARG001 - named as the event passes them
     """A connection returned to the pool mid-transaction gives up its turn too."""
-    if record.info.pop(TURN, False):
+    _give_back_turn(record.info)
+
+
+def _give_back_turn(info: dict[str, Any]) -> None:
+    """Release this process's turn if the connection with this info holds it."""
+    if info.pop(TURN, False):
         _TURN.release()
 
 
