@@ -22,10 +22,14 @@ def iso(instant: float | datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def round_clock(r: Round | Any) -> RoundClock:
+    """A round (loaded, or a row with the same columns) as the pure timer sees it."""
+    return RoundClock(r.index, r.state.value, r.minutes, r.buffer_seconds, r.ends_at, r.remaining_s, r.ended_at)
+
+
 def clocks(event: Event) -> list[RoundClock]:
     """The event's rounds as the pure timer sees them."""
-    return [RoundClock(r.index, r.state.value, r.minutes, r.buffer_seconds, r.ends_at, r.remaining_s, r.ended_at)
-            for r in event.rounds]
+    return [round_clock(r) for r in event.rounds]
 
 
 def status_of(event: Event, now: float | None = None) -> Status:

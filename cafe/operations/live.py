@@ -12,8 +12,8 @@ from cafe.errors import CafeError, Conflict, NotFound
 from cafe import live, shared
 from cafe.models import Event, EventStatus, Note, NoteState, Round, RoundState, Table
 from cafe.operations.notes import NOTE_LIMIT
-from cafe.payloads import clock_payload, round_by_index, status_of
-from cafe.timer import Phase, RoundClock, ends_after_extension
+from cafe.payloads import clock_payload, round_by_index, round_clock, status_of
+from cafe.timer import Phase, ends_after_extension
 
 ON = (Phase.RUNNING, Phase.PAUSED)
 
@@ -79,8 +79,7 @@ def _do_extend(event: Event, now: float, minutes: float) -> None:
     if not minutes or abs(minutes) > 120:
         raise CafeError("Say how many minutes to add (or take away, with a minus sign), up to 120.")
     r = _on(event, now)
-    clock = RoundClock(r.index, r.state.value, r.minutes, r.buffer_seconds, r.ends_at, r.remaining_s, r.ended_at)
-    r.ends_at, r.remaining_s = ends_after_extension(clock, minutes * 60, now)
+    r.ends_at, r.remaining_s = ends_after_extension(round_clock(r), minutes * 60, now)
 
 
 def _do_end(event: Event, now: float, _minutes: float) -> None:

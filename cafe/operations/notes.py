@@ -22,8 +22,8 @@ from cafe.db import db
 from cafe.errors import CafeError, Conflict
 from cafe.models import Event, Heading, Note, NoteState, Round, RoundState, Table
 from cafe.moderation import flagged, review_words
-from cafe.payloads import note_payload
-from cafe.timer import Phase, RoundClock, status_at
+from cafe.payloads import note_payload, round_clock
+from cafe.timer import Phase, status_at
 
 NOTE_LIMIT = 280
 AUTHOR_LIMIT = 60
@@ -57,12 +57,7 @@ class Desk:
     accept_late: bool
     table_id: int
     number: int
-    headings: tuple[tuple[str, int], ...]  # (title, id), in order
-
-    @property
-    def heading_titles(self) -> list[str]:
-        """The headings' titles, in order."""
-        return [title for title, _ in self.headings]
+    headings: dict[str, int]  # title: id, in order
 
 
 def find_desk(code: str, number: int) -> Desk | None:
@@ -73,14 +68,14 @@ def find_desk(code: str, number: int) -> Desk | None:
     if not rows:
         return None
     first = rows[0]
-    return Desk(*first[:8], headings=tuple((title, hid) for *_, hid, title in rows if hid is not None))
+    return Desk(*first[:8], headings={title: hid for *_, hid, title in rows if hid is not None})
 
 
 def desk_of(table: Table) -> Desk:
     """The desk of a table already loaded (the phone page's form, commands and tests)."""
     event = table.event
     return Desk(event.id, event.code, event.posting_open, event.premoderation, event.flag_words, event.accept_late,
-                table.id, table.number, tuple((h.title, h.id) for h in table.headings))
+                table.id, table.number, {h.title: h.id for h in table.headings})
 
 
 def _check_note(desk: Desk, heading: str, text: str, author: str, client_id: str) -> list[str]:
@@ -92,8 +87,8 @@ def _check_note(desk: Desk, heading: str, text: str, author: str, client_id: str
         errors.append("Write something before posting.")
     elif len(text.strip()) > NOTE_LIMIT:
         errors.append(f"A note can be at most {NOTE_LIMIT} characters; this one has {len(text.strip())}.")
-    if heading not in dict(desk.headings):
-        errors.append(f"Choose one of this table's headings: {', '.join(desk.heading_titles)}.")
+    if heading not in desk.headings:
+        errors.append(f"Choose one of this table's headings: {', '.join(desk.headings)}.")
     if len(author.strip()) > AUTHOR_LIMIT:
         errors.append(f"A name can be at most {AUTHOR_LIMIT} characters.")
     if CONTROL.search(text) or CONTROL.search(author):
@@ -107,8 +102,7 @@ def _round_written_in(desk: Desk, rounds: Sequence[Row[Any]], claimed: object, n
     A note written during a round (`claimed`, the round the phone saw) that reaches the server after the round
     ended, because the phone was offline, is stored in that round and marked late, when late notes are on.
     """
-    status = status_at([RoundClock(r.index, r.state.value, r.minutes, r.buffer_seconds, r.ends_at, r.remaining_s,
-                                   r.ended_at) for r in rounds], now)
+    status = status_at([round_clock(r) for r in rounds], now)
     current = status.round_index if status.phase in ON else None
     try:
         index = int(str(claimed))
@@ -116,8 +110,7 @@ def _round_written_in(desk: Desk, rounds: Sequence[Row[Any]], claimed: object, n
         index = None
     if index is not None and index != current and desk.accept_late:
         written = next((r for r in rounds if r.index == index), None)
-        over = written is not None and written.ends_at is not None and now >= written.ends_at
-        if written is not None and (written.state is RoundState.ENDED or written.state is RoundState.RUNNING and over):
+        if written is not None and round_clock(written).settled(now).state == RoundState.ENDED:
             return written, True
     if status.phase not in ON:
         raise Conflict(_closed_message(status.phase), code="posting_closed")
@@ -163,7 +156,7 @@ def post_note(at: Desk | Table, *, heading: str, text: str, client_id: str, auth
         seq = connection.execute(NEXT_SEQ, {"event_id": desk.event_id}).scalar_one()
         held = desk.premoderation and flagged(text, review_words(desk.flag_words))
         values = {"event_id": desk.event_id, "table_id": desk.table_id, "seq": seq, "client_id": client_id,
-                  "round_id": written_in.id if written_in else None, "heading_id": dict(desk.headings)[heading],
+                  "round_id": written_in.id if written_in else None, "heading_id": desk.headings[heading],
                   "text": text.strip(), "author": author.strip(), "late": late,
                   "state": NoteState.REVIEW if held else NoteState.VISIBLE,
                   "created_at": datetime.fromtimestamp(now, timezone.utc)}
