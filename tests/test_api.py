@@ -36,6 +36,23 @@ def test_post_is_idempotent_on_client_id(client, live_event):
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_a_post_on_its_own_connection_stores_once_and_gives_the_connection_back(client, live_event):
+    """As in a server's request, no transaction is open when a note arrives: it is posted on its own connection."""
+    url, other = notes_url(live_event), notes_url(live_event, table=2)
+    posts = []
+    for body in (NOTE, NOTE, {**NOTE, "client_id": "phone-1-second", "heading": "Nowhere"}, {**NOTE, "client_id": "x"}):
+        db.session.commit()
+        posts.append(client.post(url, json=body))
+    db.session.commit()
+    posts.append(client.post(other, json={**NOTE, "client_id": "phone-2-abcdef", "text": "Second table"}))
+    assert [p.status_code for p in posts] == [201, 200, 422, 422, 201]
+    assert posts[1].json == posts[0].json and "Choose one of this table's headings" in posts[2].json["error"]["message"]
+    assert [p.json["seq"] for p in (posts[0], posts[4])] == [1, 2]
+    assert db.session.scalar(db.select(db.func.count()).select_from(Note)) == 2
+    assert db.engine.pool.checkedout() <= 1  # only the session's own: each post gave its connection back
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_a_retry_after_posting_closed_gets_the_note_already_stored(client, live_event):
     """A phone that lost the answer retries after the round ended: it is told its note is stored, not refused."""
     first = client.post(notes_url(live_event), json=NOTE)

@@ -7,7 +7,7 @@ from cafe.operations.harvest import (
 from cafe.operations.live import (
     ROUND_ACTIONS, activity, announce, announce_activity, import_notes, control_round, set_posting, tick, update_live_settings,
 )
-from cafe.operations.notes import Desk, announce_note, find_desk, post_note
+from cafe.operations.notes import announce_note, post_note, post_note_at
 from cafe.operations.plan import (
     arrivals, clear_plan, itinerary, make_plan, mark_absent, plan_figures, played_rounds, rotation_people, rotation_tables, stored_seats,
 )
@@ -18,10 +18,9 @@ from cafe.operations.setup import (
 )
 
 __all__ = [
-    "Desk", "find_desk",
     "ROUND_ACTIONS", "activity", "add_participant", "announce", "announce_activity", "control_round", "create_api_token", "create_event",
     "create_user", "delete_event", "delete_participant", "delete_round", "delete_table", "duplicate_event",
-    "import_participants", "import_setup", "move_table", "replace_link", "post_note", "read_setup", "replace_setup",
+    "import_participants", "import_setup", "move_table", "replace_link", "post_note", "post_note_at", "read_setup", "replace_setup",
     "revoke_api_token", "save_round", "save_table", "set_posting", "tick", "update_event", "update_live_settings",
     "user_for_token", "record_login", "clear_plan", "make_plan", "mark_absent", "plan_figures", "played_rounds", "rotation_people",
     "rotation_tables", "stored_seats", "arrivals", "itinerary", "assign_theme", "cast_vote", "create_theme",

@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import SimpleNamespace
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cafe import live
@@ -60,11 +60,11 @@ class Desk:
     headings: dict[str, int]  # title: id, in order
 
 
-def find_desk(code: str, number: int) -> Desk | None:
+def _find_desk(connection: Connection, code: str, number: int) -> Desk | None:
     """The desk of table `number` of the event with this join code, in one query; None when there is none."""
     if not 0 < number < 2**31:
         return None
-    rows = db.session.connection().execute(DESK, {"code": code.strip().upper(), "number": number}).all()
+    rows = connection.execute(DESK, {"code": code.strip().upper(), "number": number}).all()
     if not rows:
         return None
     first = rows[0]
@@ -136,16 +136,32 @@ def _existing_note(event_id: int, client_id: str) -> Note | None:
     return db.session.scalar(select(Note).where(Note.event_id == event_id, Note.client_id == client_id))
 
 
-def post_note(at: Desk | Table, *, heading: str, text: str, client_id: str, author: str = "",
-              round_index: object = None, now: float | None = None) -> tuple[Note | SimpleNamespace, bool]:
-    """Store a note (or find the one already stored under its client id); returns it and whether it is new.
+def post_note_at(code: str, number: int, **fields: Any) -> tuple[Note | SimpleNamespace, bool] | None:
+    """Post a note at table `number` of the event with this join code (the API's path); None when there is no such
+    table. It runs on a connection of its own, without the session's bookkeeping, and returns a new note as a
+    detached copy of what was stored."""
+    if db.session().in_transaction():  # the session already began (a test reading, say): post within its transaction
+        desk = _find_desk(db.session.connection(), code, number)
+        return None if desk is None else _post(desk, db.session.connection(), db.session.commit, db.session.rollback,
+                                               **fields)
+    with db.engine.connect() as connection:
+        desk = _find_desk(connection, code, number)
+        return None if desk is None else _post(desk, connection, connection.commit, connection.rollback, **fields)
 
-    Posted at a desk (the API) the new note comes back as a detached copy of what was stored; posted at a
-    loaded table (forms, commands, tests), as the note loaded in the session.
-    """
-    desk = at if isinstance(at, Desk) else desk_of(at)
+
+def post_note(table: Table, **fields: Any) -> tuple[Note, bool]:
+    """Store a note posted at a loaded table (the phone page's form, commands, tests), or find the one already
+    stored under its client id; returns the note, loaded in the session, and whether it is new."""
+    note, created = _post(desk_of(table), db.session.connection(), db.session.commit, db.session.rollback, **fields)
+    return (db.session.get(Note, note.id) or note) if created else note, created
+
+
+def _post(desk: Desk, connection: Connection, commit: Callable[[], None], rollback: Callable[[], None], *,
+          heading: str, text: str, client_id: str, author: str = "", round_index: object = None,
+          now: float | None = None) -> tuple[Any, bool]:
+    """Check, number and store a note in one transaction on this connection, then announce it; a client id
+    already stored answers with the note stored under it."""
     heading, text, author, client_id = (str(v or "") for v in (heading, text, author, client_id))
-    connection = db.session.connection()
     try:
         errors = _check_note(desk, heading, text, author, client_id)
         if errors:
@@ -161,10 +177,10 @@ def post_note(at: Desk | Table, *, heading: str, text: str, client_id: str, auth
                   "state": NoteState.REVIEW if held else NoteState.VISIBLE,
                   "created_at": datetime.fromtimestamp(now, timezone.utc)}
         values["id"] = connection.execute(INSERT_NOTE, values).inserted_primary_key[0]
-        db.session.commit()
+        commit()
     except (CafeError, IntegrityError):
         # Refused, or the same client id arrived twice at once: a note already stored under it is the answer.
-        db.session.rollback()
+        rollback()
         existing = _existing_note(desk.event_id, client_id)
         if existing is None:
             raise
@@ -172,7 +188,7 @@ def post_note(at: Desk | Table, *, heading: str, text: str, client_id: str, auth
     note = _stored_copy(desk, heading, written_in, values)
     live.broadcast(*note_message(note, "note.created"))
     live.activity_changed(desk.event_id)
-    return (note if isinstance(at, Desk) else db.session.get(Note, note.id) or note), True
+    return note, True
 
 
 def _stored_copy(desk: Desk, heading: str, written_in: Row[Any] | None, values: dict[str, Any]) -> SimpleNamespace:

@@ -82,14 +82,14 @@ def notes(code: str):
 @limits.posts[1]
 def post_note(code: str, number: int):
     """Store a note; the same client_id again returns the stored note with 200."""
-    desk = operations.find_desk(code, number)
-    if desk is None:
+    data = _json_body()
+    posted = operations.post_note_at(code, number, heading=data.get("heading", ""), text=data.get("text", ""),
+                                     client_id=data.get("client_id", ""), author=data.get("author") or "",
+                                     round_index=data.get("round"))
+    if posted is None:
         _event(code)  # an unknown event says so; a known one has no such table
         abort(404, f"There is no table {number}.")
-    data = _json_body()
-    note, created = operations.post_note(desk, heading=data.get("heading", ""), text=data.get("text", ""),
-                                         client_id=data.get("client_id", ""), author=data.get("author") or "",
-                                         round_index=data.get("round"))
+    note, created = posted
     return jsonify(note_payload(note)), 201 if created else 200
 
 
