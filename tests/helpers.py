@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import pytest
 import sqlalchemy as sa
+from redis import Redis
+from redis.exceptions import RedisError
 
 POSTGRES_URL = os.environ.get("CAFE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -47,3 +49,17 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a test's asyncio scenario in a thread of its own: Playwright's sync API may hold this thread's loop."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def redis_or_skip(url: str) -> Redis:
+    """A client of this Redis database, emptied; skips without Redis (fails under CI)."""
+    client = Redis.from_url(url)
+    try:
+        client.ping()
+    except RedisError as error:
+        client.close()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis must run under CI but {url} did not answer: {error}")
+        pytest.skip(f"no Redis answers at {url} (set CAFE_TEST_REDIS_URL)")
+    client.flushdb()
+    return client

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from redis import Redis
-from redis.exceptions import RedisError
 
 from cafe import operations
 from cafe.live import channel
@@ -22,7 +21,7 @@ from cafe.db import db
 from cafe.export import RENDERERS, Renderer
 from cafe.export import worker as export_worker
 from cafe.export.worker import export_queue
-from helpers import received
+from helpers import received, redis_or_skip
 from serving import ROOT, Server
 
 # A Redis database of these tests' own, flushed before and after each test.
@@ -36,7 +35,7 @@ Announced = Callable[..., list[dict[str, Any]]]
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """The tests' Redis database, empty; skips without Redis (fails under CI)."""
-    client = _redis_or_skip(REDIS_URL)
+    client = redis_or_skip(REDIS_URL)
     yield REDIS_URL
     client.flushdb()
     client.close()
@@ -225,24 +224,10 @@ def test_the_organiser_download_goes_through_the_queue(app, login, harvested, mo
     assert refused.status_code == 422 and f"The event {code} no longer exists, so blog.md was not made." in refused.text
 
 
-def _redis_or_skip(url: str) -> Redis:
-    """A client of this Redis database, emptied; skips without Redis (fails under CI)."""
-    client = Redis.from_url(url)
-    try:
-        client.ping()
-    except RedisError as error:
-        client.close()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis must run under CI but {url} did not answer: {error}")
-        pytest.skip(f"no Redis answers at {url} (set CAFE_TEST_REDIS_URL)")
-    client.flushdb()
-    return client
-
-
 @pytest.fixture(scope="module")
 def queued_server(tmp_path_factory) -> Iterator[Server]:
     """A real gevent server and a separate export worker process sharing a Redis queue, with the demo café."""
-    client = _redis_or_skip(SERVER_REDIS_URL)
+    client = redis_or_skip(SERVER_REDIS_URL)
     folder = tmp_path_factory.mktemp("queued")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CAFE_MESSAGE_QUEUE", SERVER_REDIS_URL)

@@ -78,8 +78,7 @@ def notes(code: str):
 
 
 @bp.post("/events/<code>/tables/<int:number>/notes")
-@limits.posts[0]
-@limits.posts[1]
+@limits.posts
 def post_note(code: str, number: int):
     """Store a note; the same client_id again returns the stored note with 200."""
     data = _json_body()
@@ -111,8 +110,7 @@ def export(event: Event, name: str):
 
 @bp.post("/events/<code>/notes/<int:seq>/vote")
 @bp.delete("/events/<code>/notes/<int:seq>/vote")
-@limits.votes[0]
-@limits.votes[1]
+@limits.votes
 def vote(code: str, seq: int):
     """Vote for a note from a phone ({"table"?: number, "device"?: id}); DELETE takes the vote back."""
     event = _event(code)

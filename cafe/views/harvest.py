@@ -50,8 +50,7 @@ def get_note(event: Event, seq: int) -> Note:
 
 @bp.post("/e/<code>/notes/<int:seq>/vote")
 @csrf.exempt  # anonymous dots counted per device: a forged request could only spend that device's votes
-@limits.votes[0]
-@limits.votes[1]
+@limits.votes
 def vote(code: str, seq: int):
     """Vote for a note, or take the vote back (action=unvote), from the phone page's plain form."""
     event = get_event(code)

@@ -83,8 +83,7 @@ def next_seat_fragment():
 
 
 @bp.post("/t/<token>/notes")
-@limits.posts[0]
-@limits.posts[1]
+@limits.posts
 def post(token: str):
     """Post a note from the plain form (no JavaScript): store it, then show the page again."""
     table = get_table(token)
