@@ -2,17 +2,19 @@
 
 At the end of a round hundreds of phones post within seconds. A post reads its table
 and the event's posting settings in one query and the rounds in another, then numbers
-the note under the event row's lock, inserts it and commits: five statements, with
-no objects loaded into the session. The announcement is built from what was written.
+the note under the event row's lock, inserts it and commits: five statements on a
+connection of its own (the API's path), with no objects loaded into a session. The
+announcement is built from what was written.
 """
 from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import SimpleNamespace
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -138,15 +140,21 @@ def _existing_note(event_id: int, client_id: str) -> Note | None:
 
 def post_note_at(code: str, number: int, **fields: Any) -> tuple[Note | SimpleNamespace, bool] | None:
     """Post a note at table `number` of the event with this join code (the API's path); None when there is no such
-    table. It runs on a connection of its own, without the session's bookkeeping, and returns a new note as a
-    detached copy of what was stored."""
-    if db.session().in_transaction():  # the session already began (a test reading, say): post within its transaction
-        desk = _find_desk(db.session.connection(), code, number)
-        return None if desk is None else _post(desk, db.session.connection(), db.session.commit, db.session.rollback,
-                                               **fields)
-    with db.engine.connect() as connection:
+    table. A new note comes back as a detached copy of what was stored."""
+    with _own_connection() as (connection, commit, rollback):
         desk = _find_desk(connection, code, number)
-        return None if desk is None else _post(desk, connection, connection.commit, connection.rollback, **fields)
+        return None if desk is None else _post(desk, connection, commit, rollback, **fields)
+
+
+@contextmanager
+def _own_connection() -> Iterator[tuple[Connection, Callable[[], None], Callable[[], None]]]:
+    """A connection of its own, without the session's bookkeeping, and its commit and rollback; the session's when
+    the session has already begun a transaction (a test reading, say), so that it never waits for itself."""
+    if db.session().in_transaction():
+        yield db.session.connection(), db.session.commit, db.session.rollback
+    else:
+        with db.engine.connect() as connection:
+            yield connection, connection.commit, connection.rollback
 
 
 def post_note(table: Table, **fields: Any) -> tuple[Note, bool]:
