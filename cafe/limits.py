@@ -36,7 +36,7 @@ class SweptMemoryStorage(MemoryStorage):
     so sweeping now and then only bounds the memory they hold.
     """
 
-    STORAGE_SCHEME = ["cafe-memory"]
+    STORAGE_SCHEME = ["cafe-memory"]  # a scheme of its own: memory:// stays the library's
     _swept = 0.0
 
     def _MemoryStorage__schedule_expiry(self) -> None:  # the library's hook, called on every count
@@ -139,8 +139,10 @@ def limited(*rules: Rule) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             counters: Counters = current_app.extensions["cafe.limits"]
             for rule in rules:
                 key = rule.key() if rule.applies() else ""
+                if not key:
+                    continue
                 item = _item(rule.amount() if callable(rule.amount) else rule.amount)
-                if key and not counters.hit(item, rule.scope, key):
+                if not counters.hit(item, rule.scope, key):
                     g.cafe_retry_at = counters.reset_at(item, rule.scope, key)
                     raise TooManyRequests(SLOW_DOWN)
             return view(*args, **kwargs)
