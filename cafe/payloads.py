@@ -11,7 +11,7 @@ from sqlalchemy import Select, or_, select
 from cafe.db import db
 
 from cafe.models import Event, Note, NoteState, Round, Table, Theme
-from cafe.timer import RoundClock, Status, status_at
+from cafe.timer import ON, RoundClock, Status, status_at
 
 
 def iso(instant: float | datetime | None) -> str | None:
@@ -57,7 +57,7 @@ def clock_payload(event: Event, now: float | None = None) -> dict[str, Any]:
         "minutes": current.minutes if current else None,
         "warnings": event.warning_seconds,
         "chime": event.chime,
-        "posting_open": event.posting_open and status.phase.value in ("running", "paused"),
+        "posting_open": event.posting_open and status.phase in ON,
         "announcement": event.announcement,
         "last_seq": event.last_seq,  # screens that missed a live note notice it at the next clock
     }

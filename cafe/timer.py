@@ -21,6 +21,9 @@ class Phase(StrEnum):
     HARVEST = "harvest"    # no rounds left
 
 
+ON = frozenset({Phase.RUNNING, Phase.PAUSED})  # a round is under way (running or on hold): posting may be open
+
+
 @dataclass(frozen=True)
 class RoundClock:
     """The stored timing of one round."""

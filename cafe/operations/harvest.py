@@ -10,6 +10,7 @@ from cafe.db import db
 from cafe.errors import CafeError, Conflict, NotFound
 from cafe.models import Event, Heading, Note, NoteState, Round, Table, Theme, Vote
 from cafe.payloads import round_by_index, status_of
+from cafe.timer import ON
 from cafe.operations.notes import NOTE_LIMIT, announce_note
 
 DEVICE_LENGTH = (8, 64)
@@ -132,7 +133,7 @@ def pin_note(note: Note, pinned: bool) -> Note:
 def set_round_hidden(event: Event, hidden: bool) -> Round:
     """Hide the current (or next) round's notes from phones and boards until a reveal, or reveal them."""
     status = status_of(event)
-    index = status.round_index if status.phase.value in ("running", "paused") else status.next_index
+    index = status.round_index if status.phase in ON else status.next_index
     round_ = round_by_index(event, index)
     if round_ is None:
         raise Conflict("There is no round to hide or reveal.")

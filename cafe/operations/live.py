@@ -13,9 +13,7 @@ from cafe import live, shared
 from cafe.models import Event, EventStatus, Note, NoteState, Round, RoundState, Table
 from cafe.operations.notes import NOTE_LIMIT
 from cafe.payloads import clock_payload, round_by_index, round_clock, status_of
-from cafe.timer import Phase, ends_after_extension
-
-ON = (Phase.RUNNING, Phase.PAUSED)
+from cafe.timer import ON, Phase, ends_after_extension
 
 
 def _settle(event: Event, now: float) -> None:

@@ -25,14 +25,13 @@ from cafe.errors import CafeError, Conflict
 from cafe.models import Event, Heading, Note, NoteState, Round, RoundState, Table
 from cafe.moderation import flagged, review_words
 from cafe.payloads import note_payload, round_clock
-from cafe.timer import Phase, status_at
+from cafe.timer import ON, Phase, status_at
 
 NOTE_LIMIT = 280
 AUTHOR_LIMIT = 60
 CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
 # Control characters other than tab and line breaks: no keyboard types them, and PostgreSQL refuses NUL.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # and lone surrogates: not text
-ON = (Phase.RUNNING, Phase.PAUSED)
 
 # The statements are built once: building them costs more than running them.
 DESK = (select(Event.id, Event.code, Event.posting_open, Event.premoderation, Event.flag_words, Event.accept_late,
