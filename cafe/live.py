@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
-from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 from sqlalchemy import select
 

@@ -150,16 +150,21 @@ def _own_connection() -> Iterator[tuple[Connection, Callable[[], None], Callable
     """A connection of its own, without the session's bookkeeping, and its commit and rollback; the session's when
     the session has already begun a transaction (a test reading, say), so that it never waits for itself."""
     if db.session().in_transaction():
-        yield db.session.connection(), db.session.commit, db.session.rollback
+        yield _in_session()
     else:
         with db.engine.connect() as connection:
             yield connection, connection.commit, connection.rollback
 
 
+def _in_session() -> tuple[Connection, Callable[[], None], Callable[[], None]]:
+    """The session's connection, commit and rollback."""
+    return db.session.connection(), db.session.commit, db.session.rollback
+
+
 def post_note(table: Table, **fields: Any) -> tuple[Note, bool]:
     """Store a note posted at a loaded table (the phone page's form, commands, tests), or find the one already
     stored under its client id; returns the note, loaded in the session, and whether it is new."""
-    note, created = _post(desk_of(table), db.session.connection(), db.session.commit, db.session.rollback, **fields)
+    note, created = _post(desk_of(table), *_in_session(), **fields)
     return (db.session.get(Note, note.id) or note) if created else note, created
 
 
