@@ -14,7 +14,9 @@ with 20 boards, each for `--seconds`; a round-end burst (every phone posts withi
 post-to-board latency reaches 250 ms. Per step it prints notes/s offered and stored,
 deliveries/s to boards, post-to-board and acknowledgement latency, lost and duplicated
 notes (checked against the database), server CPU per note, memory per connection, the
-generators' CPU and the machine's load average. Run from the repository root:
+generators' CPU and the machine's load average. Then both servers run at once with the
+largest step's phones, and `--pairs` windows of each alternate between them: CPU per
+note is judged on the ratio of their medians. Run from the repository root:
 
     .venv/bin/python bench/live_load.py [--quick] [--json] [--seconds 60] [--database-url URL]
     .venv/bin/python bench/live_load.py --show report.json    # the table of a saved --json report
