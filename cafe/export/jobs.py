@@ -3,14 +3,13 @@
 A job runs in an export worker fed through Redis (`cafe.export.worker`) when there is a message queue;
 without one, the server runs it as a background task that renders in a child process. Either way the
 file lands at CAFE_EXPORT_DIR/<code>/<name> and the console hears `export.ready` or `export.failed`.
+How prepared files are written and dated: cafe.export.files.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
+import time
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Callable
 
 from flask import Flask, current_app, has_request_context, url_for
@@ -20,6 +19,7 @@ from cafe.auth import find_event
 from cafe.db import db
 from cafe.errors import CafeError
 from cafe.export import RENDERERS, render_elsewhere, renderer
+from cafe.export.files import discard_prepared, prepared_path, write_whole
 from cafe.live import broadcast, console_room, socketio
 from cafe.models import Event
 
@@ -35,26 +35,6 @@ class ExportFailed(CafeError):
     """An export job that made no file; its message is for people, the server log has the details."""
 
     code = "export_failed"
-
-
-def prepared_path(code: str, name: str) -> Path:
-    """Where the prepared file of an export lives: CAFE_EXPORT_DIR/<code>/<name>."""
-    renderer(name)
-    return Path(current_app.config["CAFE_EXPORT_DIR"]) / code / name
-
-
-def write_whole(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then a rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def prepared(code: str, name: str) -> dict[str, Any] | None:
@@ -83,11 +63,17 @@ def _download_url(code: str, name: str) -> str:
 
 def make_export(code: str, name: str, room: str, render_with: Render) -> dict[str, Any]:
     """Render one export, write its file and announce `export.ready`; on failure announce `export.failed` and raise."""
+    gone = ExportFailed(f"The event {code} no longer exists, so {name} was not made.")
     try:
+        as_of = time.time()
         event = find_event(code)
         if event is None:
-            raise ExportFailed(f"The event {code} no longer exists, so {name} was not made.")
-        write_whole(prepared_path(code, name), render_with(name, event))
+            raise gone
+        write_whole(prepared_path(code, name), render_with(name, event), as_of)
+        db.session.commit()  # end the read, so the check below sees a deletion committed meanwhile
+        if find_event(code) is None:  # deleted while rendering: take back what was just written
+            discard_prepared(code)
+            raise gone
     except CafeError as error:
         message = " ".join(error.messages)
         current_app.logger.warning("export %s of %s failed: %s", name, code, message)

@@ -21,7 +21,8 @@ from rq.job import Job, JobStatus
 from cafe.cli import cafe_cli
 from cafe.db import db
 from cafe.export import CHILD_TIMEOUT, file_name, render, renderer
-from cafe.export.jobs import ExportFailed, make_export, prepared_path
+from cafe.export.files import prepared_path
+from cafe.export.jobs import ExportFailed, make_export
 from cafe.live import console_room, socketio
 from cafe.models import Event
 

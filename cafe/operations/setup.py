@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from cafe.db import db
+from cafe.export.files import discard_prepared
 from cafe.models import Event, Heading, Participant, Round, Table, User, new_join_code, new_token
 from cafe.setup_data import (
     LIMITS, EventSpec, ParticipantSpec, RoundSpec, Setup, SetupError, TableSpec, check_event, check_participants,
@@ -49,9 +50,11 @@ def update_event(event: Event, spec: EventSpec) -> Event:
 
 
 def delete_event(event: Event) -> None:
-    """Delete an event with everything it holds."""
+    """Delete an event with everything it holds, its prepared exports too."""
+    code = event.code
     db.session.delete(event)
     db.session.commit()
+    discard_prepared(code)
 
 
 def _fill_event(event: Event, setup: Setup) -> None:

@@ -10,7 +10,8 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from cafe.auth import get_event
 from cafe.export import file_name, renderer
-from cafe.export.jobs import panel, prepare as prepare_export, prepared_path
+from cafe.export.files import prepared_path
+from cafe.export.jobs import panel, prepare as prepare_export
 from cafe.forms import ActionForm
 from cafe.views import report
 
