@@ -1,11 +1,13 @@
 """CSRF protection on every form and the security headers on every response."""
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
+API_PATHS = "/api/"  # the API answers to bearer tokens only: it never opens the cookie session
 
 HEADERS = {
     "Content-Security-Policy": (
@@ -21,7 +23,7 @@ HEADERS = {
 
 
 def init_app(app: Flask) -> None:
-    """Protect forms and add the headers; cookies are HttpOnly and SameSite."""
+    """Protect forms and add the headers; cookies are HttpOnly and SameSite, and the API never opens them."""
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
@@ -29,6 +31,7 @@ def init_app(app: Flask) -> None:
     if app.config["CAFE_PUBLIC_URL"].startswith("https://"):
         app.config.setdefault("SESSION_COOKIE_SECURE", True)
         app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+    app.session_interface = CookieSessions()
     csrf.init_app(app)
     app.after_request(_add_headers)
     if proxies := app.config["CAFE_PROXY_COUNT"]:
@@ -41,3 +44,13 @@ def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except on the API: a phone's post there costs no signature check."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        """An empty session that is never saved on the API; elsewhere the signed cookie's."""
+        if request.path.startswith(API_PATHS):
+            return self.make_null_session(app)
+        return super().open_session(app, request)

@@ -126,6 +126,14 @@ def test_round_control_needs_a_facilitator_token(client, live_event, token, crea
     assert response.status_code == 200 and response.json["phase"] == "paused"
 
 
+def test_the_api_ignores_the_organisers_login_cookie_and_leaves_it_working(login, live_event):
+    browser = login()  # logged in through the login form: its session cookie goes with every request below
+    assert browser.post(f"/api/v1/events/{live_event.code}/rounds/current/pause").status_code == 401
+    posted = browser.post(notes_url(live_event), json=NOTE)
+    assert posted.status_code == 201 and "Set-Cookie" not in posted.headers
+    assert browser.get(f"/console/{live_event.code}").status_code == 200  # still logged in on the pages
+
+
 def test_round_control_actions_and_conflicts(client, live_event, token):
     auth = {"Authorization": f"Bearer {token}"}
     base = f"/api/v1/events/{live_event.code}/rounds/current"
