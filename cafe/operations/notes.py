@@ -149,7 +149,7 @@ def post_note_at(code: str, number: int, **fields: Any) -> tuple[Note | SimpleNa
 def _own_connection() -> Iterator[tuple[Connection, Callable[[], None], Callable[[], None]]]:
     """A connection of its own, without the session's bookkeeping, and its commit and rollback; the session's when
     the session has already begun a transaction (a test reading, say), so that it never waits for itself."""
-    if db.session().in_transaction():
+    if db.session.registry.has() and db.session().in_transaction():  # has(): no session is made just to ask
         yield _in_session()
     else:
         with db.engine.connect() as connection:
