@@ -55,6 +55,7 @@ class Generator:
         self.disconnects = 0
         self.reconnects = 0
         self.boards_made = 0
+        self.phones_made = 0
         self.pools: list[aiohttp.ClientSession] = []
         self.ws_session: aiohttp.ClientSession | None = None
 
@@ -114,7 +115,9 @@ class Generator:
 
     async def connect_phone(self, spec: dict[str, Any]) -> str | None:
         """Connect one phone and join its table as the phone page does; returns an error or None."""
-        pool = self.pools[spec["number"] % len(self.pools)]
+        # In turn over this process's addresses (phone numbers would not do: they pick the process already).
+        pool = self.pools[self.phones_made % len(self.pools)]
+        self.phones_made += 1
         phone = Phone(number=spec["number"], table=spec["table"], table_token=spec["table_token"],
                       heading=spec["heading"], device=secrets.token_urlsafe(16), pool=pool)
         sio = self.client({"event": self.code, "view": "table", "table": phone.table_token})
