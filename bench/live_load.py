@@ -527,6 +527,9 @@ def paired(folder: Path, args: argparse.Namespace, layout: dict[str, Any], port:
         for server in servers.values():
             server.stop()
     medians = {name: statistics.median(values) for name, values in windows.items()}
+    if not all(windows["floor"]):  # CPU is counted in clock ticks: a window too short for them measures nothing
+        raise RuntimeError(f"a paired window of the floor measured no CPU: make --pair-seconds longer "
+                           f"({args.pair_seconds:g} s now)")
     return {"phones": phones, "boards": args.boards, "seconds": args.pair_seconds, "cpu_ms_per_note": windows,
             "median": medians, "ratio": medians["cafe"] / medians["floor"],
             "ratios": [c / f for c, f in zip(windows["cafe"], windows["floor"])]}
@@ -670,7 +673,7 @@ def options() -> argparse.Namespace:
     parser.add_argument("--show", type=Path, default=None, help="print the table of a report saved with --json")
     if "--quick" in sys.argv[1:]:
         parser.set_defaults(seconds=8, steps="50,100", boards=4, burst_seconds=3, ramp="20,40,80", ramp_seconds=4,
-                            procs=2, tables=20, pairs=2, pair_seconds=4)
+                            procs=2, tables=20, pairs=2, pair_seconds=15)
     args = parser.parse_args()
     args.steps = [int(x) for x in str(args.steps).split(",")]
     args.ramp = [float(x) for x in str(args.ramp).split(",")]
