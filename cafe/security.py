@@ -1,4 +1,4 @@
-"""CSRF protection on every form and the security headers on every response."""
+"""CSRF protection on every form, the security headers on every response, and a cookie session the API never opens."""
 from __future__ import annotations
 
 from flask import Flask, Request, Response

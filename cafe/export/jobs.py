@@ -63,17 +63,17 @@ def _download_url(code: str, name: str) -> str:
 
 def make_export(code: str, name: str, room: str, render_with: Render) -> dict[str, Any]:
     """Render one export, write its file and announce `export.ready`; on failure announce `export.failed` and raise."""
-    gone = ExportFailed(f"The event {code} no longer exists, so {name} was not made.")
+    gone = f"The event {code} no longer exists, so {name} was not made."
     try:
         as_of = time.time()
         event = find_event(code)
         if event is None:
-            raise gone
+            raise ExportFailed(gone)
         write_whole(prepared_path(code, name), render_with(name, event), as_of)
         db.session.commit()  # end the read, so the check below sees a deletion committed meanwhile
         if find_event(code) is None:  # deleted while rendering: take back what was just written
             discard_prepared(code)
-            raise gone
+            raise ExportFailed(gone)
     except CafeError as error:
         message = " ".join(error.messages)
         current_app.logger.warning("export %s of %s failed: %s", name, code, message)
