@@ -105,6 +105,8 @@ function elementFor(entry) {
     element.querySelector(".note-text").textContent = entry.text;
     place(element);
   }
+  // The page may show it already as the server stored it (the answer to an earlier try was lost): it is still mine.
+  element.classList.add("mine");
   if (!element.querySelector(".note-state")) element.insertAdjacentHTML("beforeend", '<span class="note-state"></span>');
   return element;
 }
@@ -146,7 +148,8 @@ async function flush() {
   clearTimeout(retryTimer);
   let failed = false;
   for (const entry of outbox()) {
-    if (!sending.has(entry.client_id) && !(await send(entry))) failed = true;
+    const waiting = outbox().some((e) => e.client_id === entry.client_id); // another flush may have sent it meanwhile
+    if (waiting && !sending.has(entry.client_id) && !(await send(entry))) failed = true;
   }
   if (failed) {
     attempt += 1;

@@ -43,3 +43,24 @@ def test_notes_waiting_in_the_outbox_survive_a_reload(server, new_page):
     again.goto(server.urls["table 5"])
     expect(again.locator(".note.mine.stored")).to_have_count(2, timeout=40_000)
     assert sorted(stored(server, prefix)) == [f"{prefix} 0", f"{prefix} 1"]
+
+
+def test_a_note_stored_whose_answer_was_lost_shows_as_mine_after_a_reload(server, new_page):
+    server.ensure_running()
+    phone = new_page(server.urls["table 5"], viewport={"width": 390, "height": 844})
+    phone.wait_for_selector("[data-live].online")
+    phone.context.set_offline(True)
+    prefix = f"Answer lost {time.time_ns()}"
+    for i in range(2):
+        phone.get_by_label("Your note").fill(f"{prefix} {i}")
+        phone.get_by_role("button", name="Post").click()
+    expect(phone.locator(".note.mine.waiting")).to_have_count(2)
+    waiting = phone.evaluate("JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('cafe.outbox'))))")
+    # The first note reached the server, but its answer never reached the phone (the WiFi dropped on the way back).
+    assert server.api("POST", f"/events/{server.code}/tables/5/notes", waiting[0])[0] == 201
+    phone.close()
+    phone.context.set_offline(False)
+    again = phone.context.new_page()
+    again.goto(server.urls["table 5"])
+    expect(again.locator(".note.mine.stored")).to_have_count(2, timeout=40_000)
+    assert sorted(stored(server, prefix)) == [f"{prefix} 0", f"{prefix} 1"]
