@@ -9,7 +9,7 @@ objects and running unrelated code, timed apart and left out). It prints the med
 each, side by side:
 
     .venv/bin/python bench/note_path.py                     # this checkout, a temporary SQLite file
-    .venv/bin/python bench/note_path.py --app-root /tmp/old # another checkout's app, to compare
+    .venv/bin/python bench/note_path.py --app-root ../other-checkout   # another checkout's app, to compare
     .venv/bin/python bench/note_path.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/scratch
 """
 from __future__ import annotations
