@@ -79,21 +79,40 @@ class OtherWork:
         self.seconds += time.process_time() - started
 
 
-def batch(app: Callable[..., Any], environs: list[dict[str, Any]], between: OtherWork | None) -> float:
-    """Post a batch; the CPU milliseconds per post, other work left out."""
-    def start_response(status: str, _headers: list[Any], _exc: Any = None) -> None:
-        if not status.startswith("201"):
-            raise RuntimeError(f"a post was answered {status}")
-
+def batch(work: Callable[[int], None], count: int, between: OtherWork | None) -> float:
+    """Do `count` pieces of work (other work before each, when given); the CPU milliseconds per piece, other work
+    left out."""
     if between:
         between.seconds = 0.0
     started = time.process_time()
-    for environ in environs:
+    for i in range(count):
         if between:
             between()
-        b"".join(app(environ, start_response))
-    spent = time.process_time() - started - (between.seconds if between else 0.0)
-    return spent / len(environs) * 1000
+        work(i)
+    return (time.process_time() - started - (between.seconds if between else 0.0)) / count * 1000
+
+
+def side_by_side(ways: dict[str, Callable[[int], None]], count: int, batches: int,
+                 objects: int) -> dict[str, list[float]]:
+    """Each way warm and cold in turn, batch after batch, after a warm-up of each; CPU ms per piece of each batch."""
+    between = OtherWork(objects)
+    gc.freeze()  # as wsgi.py does for the server
+    gc.set_threshold(50_000, 50, 50)
+    for work in ways.values():
+        batch(work, count, None)  # warm-up: templates compiled, statements cached
+    figures: dict[str, list[float]] = {}
+    for _ in range(batches):
+        for name, work in ways.items():
+            figures.setdefault(f"{name}, warm", []).append(batch(work, count, None))
+            figures.setdefault(f"{name}, cold", []).append(batch(work, count, between))
+    return figures
+
+
+def print_figures(figures: dict[str, list[float]], unit: str) -> None:
+    """The median and range of each kind of batch."""
+    for name, values in figures.items():
+        print(f"  {name:<22} median {statistics.median(values):.3f} ms CPU per {unit} "
+              f"(batches {min(values):.3f} to {max(values):.3f})")
 
 
 def main() -> None:
@@ -111,22 +130,18 @@ def main() -> None:
                                        headers={"Authorization": f"Bearer {layout['token']}"})
         if start.status_code != 200:
             raise SystemExit(f"could not start the round: {start.status_code} {start.get_data(as_text=True)}")
-        environs = requests(layout, args.posts * (2 * args.batches + 1))
-        between = OtherWork(args.objects)
-        gc.freeze()  # as wsgi.py does for the server
-        gc.set_threshold(50_000, 50, 50)
-        batch(app, environs[:args.posts], None)  # warm-up: templates compiled, statements cached
-        warm, cold = [], []
-        for n in range(args.batches):
-            first = args.posts * (2 * n + 1)
-            warm.append(batch(app, environs[first:first + args.posts], None))
-            cold.append(batch(app, environs[first + args.posts:first + 2 * args.posts], between))
+        environs = iter(requests(layout, args.posts * (2 * args.batches + 1)))
+
+        def start_response(status: str, _headers: list[Any], _exc: Any = None) -> None:
+            if not status.startswith("201"):
+                raise RuntimeError(f"a post was answered {status}")
+
+        figures = side_by_side({"post": lambda _i: b"".join(app(next(environs), start_response))},
+                               args.posts, args.batches, args.objects)
     print(f"note path, {args.batches} batches of {args.posts} posts each way, database "
           f"{'postgresql' if (args.database_url or '').startswith('postgres') else 'sqlite'}, app {root.name}")
-    print(f"  warm: median {statistics.median(warm):.3f} ms CPU per post (batches {min(warm):.3f} to {max(warm):.3f})")
-    print(f"  cold: median {statistics.median(cold):.3f} ms CPU per post (batches {min(cold):.3f} to {max(cold):.3f})")
-    print(f"  cold / warm: {statistics.median(cold) / statistics.median(warm):.2f}")
-
+    print_figures(figures, "post")
+    print(f"  cold / warm: {statistics.median(figures['post, cold']) / statistics.median(figures['post, warm']):.2f}")
 
 if __name__ == "__main__":
     main()

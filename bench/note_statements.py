@@ -12,14 +12,11 @@ measures an option for the busiest path; the app itself only runs the first way.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import secrets
 import sqlite3
-import statistics
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -27,7 +24,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from live_load import ROOT, cafe_environment, prepare_cafe  # noqa: E402
-from note_path import OtherWork  # noqa: E402
+from note_path import print_figures, side_by_side  # noqa: E402
 
 INSERT = ("INSERT INTO notes (event_id, table_id, seq, client_id, round_id, heading_id, text, author, late, state, "
           "created_at, votes, pinned, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 1)")
@@ -77,18 +74,6 @@ def on_the_driver(code: str, path: str) -> Callable[[int], None]:
     return post
 
 
-def batch(post: Callable[[int], None], count: int, between: OtherWork | None) -> float:
-    """CPU milliseconds per note for a batch, other work left out."""
-    if between:
-        between.seconds = 0.0
-    started = time.process_time()
-    for i in range(count):
-        if between:
-            between()
-        post(i)
-    return (time.process_time() - started - (between.seconds if between else 0.0)) / count * 1000
-
-
 def main() -> None:
     """Measure both ways, warm and cold, alternating, and print the medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -106,20 +91,9 @@ def main() -> None:
         with app.app_context():
             ways = {"SQLAlchemy Core": through_sqlalchemy(layout["code"]),
                     "bare sqlite3": on_the_driver(layout["code"], str(folder / "cafe.sqlite3"))}
-            between = OtherWork(100_000)
-            gc.freeze()
-            gc.set_threshold(50_000, 50, 50)
-            for post in ways.values():
-                batch(post, args.notes, None)  # warm-up
-            figures: dict[str, list[float]] = {}
-            for _ in range(args.batches):
-                for name, post in ways.items():
-                    figures.setdefault(f"{name}, warm", []).append(batch(post, args.notes, None))
-                    figures.setdefault(f"{name}, cold", []).append(batch(post, args.notes, between))
+            figures = side_by_side(ways, args.notes, args.batches, 100_000)
     print(f"a note's five statements on SQLite, {args.batches} batches of {args.notes} each way:")
-    for name, values in figures.items():
-        print(f"  {name:<22} median {statistics.median(values):.3f} ms CPU per note "
-              f"(batches {min(values):.3f} to {max(values):.3f})")
+    print_figures(figures, "note")
 
 
 if __name__ == "__main__":
