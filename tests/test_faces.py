@@ -98,3 +98,13 @@ def test_vendor_library_is_served_from_our_origin(client):
     with client.get("/vendor/socket.io.min.js") as response:
         assert response.status_code == 200 and b"io" in response.data
     assert client.get("/vendor/evil.js").status_code == 404
+
+
+def test_every_face_names_an_icon_the_app_serves(client, live_event):
+    # Without one, browsers ask for /favicon.ico and log a failed request on every page.
+    table = live_event.tables[0]
+    for path in ("/", f"/t/{table.token}", f"/board/{live_event.code}", "/login", "/t/not-a-token"):
+        icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', client.get(path).text)
+        assert icon, f"{path} names no icon"
+        with client.get(icon.group(1)) as response:
+            assert response.status_code == 200 and response.mimetype == "image/svg+xml" and b"<svg" in response.data

@@ -48,7 +48,8 @@ AUDIT = r"""() => {
     if (el.httpEquiv || !(el.hasAttribute("charset") || el.name === "viewport")) problems.push(`meta: ${show(el)}`);
   }
   for (const el of document.querySelectorAll("link")) {
-    if (el.rel !== "stylesheet" || !ours(el.href, ["/static/"])) problems.push(`link: ${show(el)}`);
+    const page = ["stylesheet", "icon"].includes(el.rel) && ours(el.href, ["/static/"]) && el.closest("head");
+    if (!page) problems.push(`link: ${show(el)}`);
   }
   for (const el of document.querySelectorAll("img")) {
     if (el.closest(".note") || !ours(el.src, ["/"])) problems.push(`img: ${show(el)}`);
