@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask import current_app, has_request_context
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from cafe.db import db
 
 from cafe.models import Event, Note, NoteState, Round, Table, Theme
-from cafe.timer import ON, RoundClock, Status, status_at
+from cafe.timer import ON, Phase, RoundClock, Status, status_at
 
 
 def iso(instant: float | datetime | None) -> str | None:
@@ -42,6 +42,21 @@ def round_by_index(event: Event, index: int | None) -> Round | None:
     return next((r for r in event.rounds if r.index == index), None)
 
 
+CLOSED = {
+    Phase.WAITING: "Posting opens when the first round starts.",
+    Phase.MOVING: "Time to move to your next table; posting opens when the next round starts.",
+    Phase.BETWEEN: "Posting opens when the next round starts.",
+    Phase.HARVEST: "The café is over: posting is closed. Thank you!",
+}
+
+
+def posting_closed(phase: Phase, posting_open: bool) -> str | None:
+    """Why a phone cannot post in this phase, in words for it; None while it can."""
+    if phase not in ON:
+        return CLOSED.get(phase, "Posting is closed.")
+    return None if posting_open else "The facilitator has closed posting for a moment."
+
+
 def clock_payload(event: Event, now: float | None = None) -> dict[str, Any]:
     """The state every screen needs to show the same countdown: phase, round, end instant, server time."""
     now = time.time() if now is None else now
@@ -58,6 +73,7 @@ def clock_payload(event: Event, now: float | None = None) -> dict[str, Any]:
         "warnings": event.warning_seconds,
         "chime": event.chime,
         "posting_open": event.posting_open and status.phase in ON,
+        "posting_closed": posting_closed(status.phase, event.posting_open),
         "announcement": event.announcement,
         "last_seq": event.last_seq,  # screens that missed a live note notice it at the next clock
     }
@@ -117,6 +133,12 @@ def table_notes(table: Table, limit: int) -> list[Note]:
     """A table's newest public notes, pinned first, then newest first."""
     query = public(select(Note).where(Note.table_id == table.id))
     return list(db.session.scalars(query.order_by(Note.pinned.desc(), Note.seq.desc()).limit(limit)))
+
+
+def public_counts(event: Event) -> dict[int, int]:
+    """How many public notes each table of an event has, by table id (tables without any are left out)."""
+    query = public(select(Note.table_id, func.count()).where(Note.event_id == event.id).group_by(Note.table_id))
+    return {table_id: count for table_id, count in db.session.execute(query)}
 
 
 def event_notes(event: Event, *, after: int = 0, table: Table | None = None, limit: int = 500,

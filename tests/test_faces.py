@@ -3,7 +3,7 @@ import re
 
 from cafe import operations
 from cafe.db import db
-from cafe.models import Note
+from cafe.models import Note, NoteState
 
 
 def count_notes():
@@ -108,3 +108,42 @@ def test_every_face_names_an_icon_the_app_serves(client, live_event):
         assert icon, f"{path} names no icon"
         with client.get(icon.group(1)) as response:
             assert response.status_code == 200 and response.mimetype == "image/svg+xml" and b"<svg" in response.data
+
+
+def test_board_tiles_count_every_public_note_and_share_one_screen(client, live_event):
+    for i in range(14):
+        operations.post_note(live_event.tables[0], heading="Ideas", text=f"Idea {i}", client_id=f"count-note-{i:04}")
+    hidden, _ = operations.post_note(live_event.tables[0], heading="Ideas", text="Off topic", client_id="count-note-hide")
+    operations.set_note_state(hidden, NoteState.HIDDEN)
+    page = client.get(f"/board/{live_event.code}").text
+    assert 'class="tiles cols-3"' in page
+    counts = re.findall(r'data-total="(\d+)">(\d+) notes?<', page)
+    assert counts == [("14", "14"), ("0", "0"), ("0", "0")]
+
+
+def test_tiles_are_laid_out_to_fit_one_screen():
+    from cafe.views.board import tile_columns
+
+    assert [tile_columns(n) for n in (0, 1, 3, 4, 7, 8, 12, 13, 30, 60)] == [1, 1, 3, 2, 4, 4, 6, 5, 6, 6]
+
+
+def test_phone_page_says_why_posting_is_closed_before_the_first_round(client, create_event):
+    event = create_event()
+    page = client.get(f"/t/{event.tables[0].token}").text
+    assert re.search(r"data-post-status[^>]*>Posting opens when the first round starts.<", page)
+    assert 'data-posting-closed="Posting opens when the first round starts."' in page
+
+
+def test_moderation_views_flag_only_what_is_not_plainly_visible(client, login, live_event):
+    visible, _ = operations.post_note(live_event.tables[0], heading="Ideas", text="Fine", client_id="flag-note-0001")
+    hidden, _ = operations.post_note(live_event.tables[0], heading="Ideas", text="Not fine", client_id="flag-note-0002")
+    operations.set_note_state(hidden, NoteState.HIDDEN)
+    operations.cast_vote(visible, "device-0001", live_event.tables[0])
+    login()
+    console = client.get(f"/console/{live_event.code}").text
+    flags = re.findall(r'<p class="note-flag alert">([^<]*)</p>', console)
+    assert flags == ["hidden"]
+    host = client.get(f"/h/{live_event.tables[0].host_token}").text
+    assert re.search(r'class="note-meta">1 vote<', host)
+    assert re.findall(r'<span class="note-flag alert">([^<]*)</span>', host) == ["hidden"]
+    assert '<textarea id="edit-' in host and '<textarea id="edit-' in console

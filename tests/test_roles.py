@@ -67,6 +67,7 @@ CASES = [
     Case("console.facilitate", "GET", "/console/link/{facilitator}", EVERYONE),
     Case("console.page", "GET", "/console/{code}", RUNNERS),
     Case("console.note", "GET", "/console/{code}/notes/1", RUNNERS),
+    Case("console.rounds", "GET", "/console/{code}/rounds", RUNNERS),
     Case("console.round_action", "POST", "/console/{code}/round/pause", RUNNERS),
     Case("console.posting", "POST", "/console/{code}/posting", RUNNERS, form={"open": "1"}),
     Case("console.announce", "POST", "/console/{code}/announce", RUNNERS, form={"text": "Coffee"}),

@@ -24,8 +24,8 @@ from cafe.db import db
 from cafe.errors import CafeError, Conflict
 from cafe.models import Event, Heading, Note, NoteState, Round, RoundState, Table
 from cafe.moderation import flagged, review_words
-from cafe.payloads import note_payload, round_clock
-from cafe.timer import ON, Phase, status_at
+from cafe.payloads import note_payload, posting_closed, round_clock
+from cafe.timer import ON, status_at
 
 NOTE_LIMIT = 280
 AUTHOR_LIMIT = 60
@@ -113,21 +113,10 @@ def _round_written_in(desk: Desk, rounds: Sequence[Row[Any]], claimed: object, n
         written = next((r for r in rounds if r.index == index), None)
         if written is not None and round_clock(written).settled(now).state == RoundState.ENDED:
             return written, True
-    if status.phase not in ON:
-        raise Conflict(_closed_message(status.phase), code="posting_closed")
-    if not desk.posting_open:
-        raise Conflict("The facilitator has closed posting for a moment.", code="posting_closed")
+    closed = posting_closed(status.phase, desk.posting_open)
+    if closed:
+        raise Conflict(closed, code="posting_closed")
     return next((r for r in rounds if r.index == current), None), False
-
-
-def _closed_message(phase: Phase) -> str:
-    """Why posting is closed in this phase, in words for the phone."""
-    return {
-        Phase.WAITING: "Posting opens when the first round starts.",
-        Phase.MOVING: "Time to move to your next table; posting opens when the next round starts.",
-        Phase.BETWEEN: "Posting opens when the next round starts.",
-        Phase.HARVEST: "The café is over: posting is closed. Thank you!",
-    }.get(phase, "Posting is closed.")
 
 
 def _existing_note(event_id: int, client_id: str) -> Note | None:

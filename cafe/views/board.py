@@ -5,10 +5,19 @@ from flask import Blueprint, abort, render_template, request
 
 from cafe import operations
 from cafe.auth import get_event
-from cafe.payloads import clock_payload, event_notes, handover_notes, round_by_index, status_of, table_notes
+from cafe.payloads import (clock_payload, event_notes, handover_notes, public_counts, round_by_index, status_of,
+                           table_notes)
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 TILE_NOTES = 12
+MOST_COLUMNS = 6
+
+
+def tile_columns(tables: int) -> int:
+    """Columns of the board's tiles so that every table fits on one screen: one row up to three tables, two up to
+    twelve, then as many rows as it takes at six columns (a bigger café cycles tables with ?kiosk=)."""
+    rows = 1 if tables <= 3 else 2 if tables <= 12 else -(-tables // MOST_COLUMNS)
+    return max(1, min(MOST_COLUMNS, -(-tables // rows)))
 
 
 @bp.get("/<code>")
@@ -20,7 +29,8 @@ def event(code: str):
     kiosk = request.args.get("kiosk", type=int)
     status = status_of(event)
     return render_template("board/event.html", event=event, clock=clock_payload(event), notes=notes,
-                           current=current, kiosk=kiosk if kiosk and kiosk >= 5 else None,
+                           counts=public_counts(event), columns=tile_columns(len(event.tables)), current=current,
+                           kiosk=kiosk if kiosk and kiosk >= 5 else None,
                            next_index=status.next_index, arrivals=operations.arrivals(event, status.next_index))
 
 

@@ -40,6 +40,12 @@ def page(code: str):
                            activity=operations.activity(event), action=ActionForm(), themes=event_themes(event))
 
 
+@bp.get("/<code>/rounds")
+def rounds(code: str):
+    """The list of rounds and their states, for the console to refresh when the clock changes."""
+    return render_template("console/_rounds.html", event=get_event(code))
+
+
 @bp.get("/<code>/notes/<int:seq>")
 def note(code: str, seq: int):
     """One note as the console shows it, for live inserts and updates."""

@@ -49,9 +49,11 @@ const live = new Live(root, {
     element.classList.add("fresh");
     list.prepend(element);
     while (list.children.length > 12) list.lastElementChild.remove();
-    const count = tile.querySelector("[data-count]");
-    const shown = tile.querySelectorAll(".note").length;
-    if (count) count.textContent = `${shown} note${shown === 1 ? "" : "s"}`;
+    // Newer than every note this screen knew of: a new note (not one shown again after a change).
+    if (note.seq > live.lastSeq) count(tile, 1);
+  },
+  removed(note) {
+    count(root.querySelector(`[data-tile="${note.table}"]`), -1);
   },
   clock(clock) {
     if (clock.chime !== undefined) chimeForEvent = clock.chime;
@@ -61,6 +63,23 @@ const live = new Live(root, {
   phase: refreshArrivals,
   plan: refreshArrivals,
 }).connect();
+
+// Lists cut off at the bottom of their tile fade out there, so that a half note reads as "more below".
+function markClipped() {
+  root.querySelectorAll(".tile .notes").forEach((list) => list.classList.toggle("clipped", list.scrollHeight > list.clientHeight + 1));
+}
+markClipped();
+addEventListener("resize", markClipped);
+new MutationObserver(markClipped).observe(root.querySelector(".tiles"), { childList: true, subtree: true });
+
+// A tile's count of its table's notes, started by the server and kept up to date here.
+function count(tile, change) {
+  const el = tile && tile.querySelector("[data-count]");
+  if (!el) return;
+  const total = Math.max(0, Number(el.dataset.total || 0) + change);
+  el.dataset.total = total;
+  el.textContent = `${total} note${total === 1 ? "" : "s"}`;
+}
 
 function refreshArrivals() {
   const moveNow = root.querySelector("[data-move-now]");

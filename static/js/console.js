@@ -25,6 +25,11 @@ const live = new Live(root, {
   update(note) {
     redraw(note.seq);
   },
+  clock(_clock, initial) {
+    // A round started, paused, was extended or ended: its line in the list of rounds says so.
+    const rounds = root.querySelector("[data-rounds]");
+    if (!initial && rounds) refresh(root, "[data-rounds]", rounds.dataset.roundsUrl);
+  },
   themes() {
     refresh(root, "[data-themes]", `${location.pathname}/themes`);
   },
@@ -59,8 +64,15 @@ root.querySelectorAll("form[data-round-action]").forEach((form) => {
   });
 });
 
+// Single-key shortcuts can be turned off (a stray key would change the round on every screen); the choice is kept.
+const shortcuts = root.querySelector("[data-shortcuts]");
+const shortcutBox = shortcuts.querySelector("input");
+shortcutBox.checked = localStorage.getItem("cafe.shortcuts") !== "off";
+shortcutBox.addEventListener("change", () => localStorage.setItem("cafe.shortcuts", shortcutBox.checked ? "on" : "off"));
+shortcuts.hidden = false;
+
 document.addEventListener("keydown", (event) => {
-  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (!shortcutBox.checked || event.ctrlKey || event.metaKey || event.altKey) return;
   if (["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName)) return;
   const key = event.key.toLowerCase();
   let form = null;

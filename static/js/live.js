@@ -15,8 +15,11 @@ export function formatSeconds(seconds) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
-function describeWarning(seconds) {
-  return seconds >= 60 ? `${Math.round(seconds / 60)} minute${seconds >= 120 ? "s" : ""} left` : `${seconds} seconds left`;
+// The warning line: the time actually left, in words (the warning time that was passed only says when to show it).
+function describeLeft(seconds) {
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes > 1) return `Less than ${minutes} minutes left`;
+  return seconds > 30 ? "Less than a minute left" : "Less than 30 seconds left";
 }
 
 export class Live {
@@ -44,6 +47,7 @@ export class Live {
       remaining_s: el.dataset.remaining === "" ? null : Number(el.dataset.remaining),
       warnings: (el.dataset.warnings || "").split(",").filter(Boolean).map(Number),
       chime: el.dataset.chime === "on",
+      posting_closed: el.dataset.postingClosed || null,
       server_time: el.dataset.serverTime,
     }, { initial: true });
   }
@@ -153,7 +157,7 @@ export class Live {
     if (due.length) {
       const w = Math.min(...due);
       this.clockEl.classList.add("clock-warn");
-      warning.textContent = describeWarning(w);
+      warning.textContent = describeLeft(remaining);
       if (!this.warned.has(w)) {
         this.warned.add(w);
         if (this.hooks.warning) this.hooks.warning(w);
@@ -195,7 +199,10 @@ export class Live {
     const old = document.getElementById(`note-${note.seq}`);
     const shown = note.state === "visible" && !note.hidden_round;
     if (!shown) {
-      if (old) old.remove();
+      if (old) {
+        old.remove();
+        if (this.hooks.removed) this.hooks.removed(note);
+      }
       return;
     }
     if (!old) {

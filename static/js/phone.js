@@ -40,10 +40,11 @@ const live = new Live(root, {
     }
   },
   clock(clock) {
-    const open = clock.posting_open !== false && ["running", "paused"].includes(clock.phase);
-    button.disabled = !open;
-    if (!open) status.textContent = clock.phase === "harvest" ? "The café is over: posting is closed." : "Posting opens when the round starts.";
-    else if (status.textContent.startsWith("Posting")) status.textContent = "";
+    // The server says why posting is closed (waiting, moving, closed by the facilitator, over); null while open.
+    const closed = clock.posting_closed || "";
+    button.disabled = Boolean(closed);
+    if (closed || status.dataset.closed) status.textContent = closed;
+    status.dataset.closed = closed;
   },
   warning() {
     if (navigator.vibrate) navigator.vibrate(200);

@@ -59,7 +59,7 @@ AUDIT = r"""() => {
       if (/^on/i.test(attr.name) || ["style", "autofocus", "srcdoc"].includes(attr.name)) {
         problems.push(`attribute ${attr.name}: ${show(el)}`);
       }
-      if (/^\s*javascript:/i.test(attr.value) && !el.matches("input[name=text]")) problems.push(`javascript: URL: ${show(el)}`);
+      if (/^\s*javascript:/i.test(attr.value)) problems.push(`javascript: URL: ${show(el)}`);
     }
   }
   const stored = /^span\.note-heading( span\.note-flag)? p\.note-text span\.note-meta form\.vote-form( span\.note-state)?$/;
@@ -76,7 +76,7 @@ AUDIT = r"""() => {
     notes[li.dataset.clientId] = {
       text: li.querySelector(".note-text")?.textContent ?? null,
       meta: li.querySelector(".note-meta")?.textContent ?? null,
-      edit: edit ? edit.getAttribute("value") : null,
+      edit: edit ? edit.value : null,
     };
   }
   const canary = window.__pwned === undefined ? null : String(window.__pwned);
