@@ -15,8 +15,9 @@ post-to-board latency reaches 250 ms. Per step it prints notes/s offered and sto
 deliveries/s to boards, post-to-board and acknowledgement latency, lost and duplicated
 notes (checked against the database), server CPU per note, memory per connection, the
 generators' CPU and the machine's load average. Then both servers run at once with the
-largest step's phones, and `--pairs` windows of each alternate between them: CPU per
-note is judged on the ratio of their medians. Run from the repository root:
+largest step's phones, idle for one window (the CPU a second each spends holding its
+connections), then `--pairs` windows of each alternate between them: CPU per note is
+judged on the ratio of their medians. Run from the repository root:
 
     .venv/bin/python bench/live_load.py [--quick] [--json] [--seconds 60] [--database-url URL]
     .venv/bin/python bench/live_load.py --show report.json    # the table of a saved --json report
@@ -514,6 +515,8 @@ def paired(folder: Path, args: argparse.Namespace, layout: dict[str, Any], port:
             runs[name].connect(phones)
             runs[name].warm_up()
             windows[name] = []
+        log(f"both servers idle with their clients connected, {args.pair_seconds:g} s")
+        idle = idle_cpu(servers, args.pair_seconds)
         for index in range(args.pairs):
             for name in (list(runs) if index % 2 == 0 else list(reversed(runs))):
                 log(f"{name}: paired window {index + 1} of {args.pairs}, {phones} phones, {args.pair_seconds:g} s")
@@ -531,8 +534,17 @@ def paired(folder: Path, args: argparse.Namespace, layout: dict[str, Any], port:
         raise RuntimeError(f"a paired window of the floor measured no CPU: make --pair-seconds longer "
                            f"({args.pair_seconds:g} s now)")
     return {"phones": phones, "boards": args.boards, "seconds": args.pair_seconds, "cpu_ms_per_note": windows,
+            "idle_cpu_ms_per_s": idle,
             "median": medians, "ratio": medians["cafe"] / medians["floor"],
             "ratios": [c / f for c, f in zip(windows["cafe"], windows["floor"])]}
+
+
+def idle_cpu(servers: dict[str, Server], seconds: float) -> dict[str, float]:
+    """Each server's CPU milliseconds a second while its clients stay connected and nobody posts (pings, and
+    whatever else a server does by itself), measured over the same seconds."""
+    before = {name: process_cpu(server.pid) for name, server in servers.items()}
+    time.sleep(seconds)
+    return {name: (process_cpu(server.pid) - before[name]) * 1000 / seconds for name, server in servers.items()}
 
 
 def fmt(value: float | None, digits: int = 0) -> str:
@@ -636,6 +648,9 @@ def print_report(report: dict[str, Any]) -> None:
             print(f"  {name:<6}" + "".join(f"{v:>7.2f}" for v in values) + f"   median {pairs['median'][name]:.2f}")
         print(f"  ratio of the medians {pairs['ratio']:.2f}x; window by window " +
               ", ".join(f"{r:.2f}x" for r in pairs["ratios"]))
+        if idle := pairs.get("idle_cpu_ms_per_s"):
+            print("  before the windows, connected and idle, server CPU ms a second: " +
+                  ", ".join(f"{name} {value:.1f}" for name, value in idle.items()))
     print("\ntargets:")
     for check in report["targets"]:
         print(f"  [{'met' if check['met'] else 'MISSED'}] {check['target']}: {check['measured']}")
