@@ -35,6 +35,17 @@ def test_snapshot_reads_the_event_once(harvested):
     assert data.figures.participants == 6 and data.figures.notes_per_round == {1: 2, 2: 0}
 
 
+def test_notes_held_back_and_people_who_stayed_away_are_not_published(harvested):
+    operations.set_round_hidden(harvested, True)  # the round under way: its notes wait for the reveal
+    operations.post_note(harvested.tables[2], heading="Ideas", text="Held until the reveal", client_id="export-held")
+    operations.mark_absent(harvested.participants[0], True)
+    data = snapshot(harvested)
+    assert data.notes == () and data.figures.notes == 0 and data.figures.participants == 5  # the whole round waits
+    operations.set_round_hidden(harvested, False)
+    assert [n.text for n in snapshot(harvested).visible_notes] == [
+        "Protected time for training", "A shared GPU pool", "Held until the reveal"]
+
+
 def test_cli_writes_exports_with_progress(runner, harvested, tmp_path):
     result = runner.invoke(args=["cafe", "export", harvested.code, "blog.md", "event.json", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -153,12 +153,14 @@ def take_snapshot(event: Event, public_url: str) -> Snapshot:
     notes = db.session.scalars(select(Note).where(Note.event_id == event.id).order_by(Note.seq)).all()
     tables = {t.id: t.number for t in event.tables}
     rounds = {r.id: r.index for r in event.rounds}
+    # Notes awaiting review, and notes of a round hidden until its reveal, are not the café's to publish yet.
+    held = {r.id for r in event.rounds if r.hidden}
     headings = {h.id: h.title for t in event.tables for h in t.headings}
     infos = tuple(NoteInfo(
         id=n.id, seq=n.seq, table=tables[n.table_id], round=rounds.get(n.round_id) if n.round_id else None,
         heading=headings.get(n.heading_id) if n.heading_id else None, text=n.text, author=n.author or None,
         votes=n.votes, state=n.state.value, created_at=n.created_at, theme=n.theme.name if n.theme else None,
-    ) for n in notes if n.state is not NoteState.REVIEW)
+    ) for n in notes if n.state is not NoteState.REVIEW and n.round_id not in held)
     seats: dict[int, dict[int, int]] = {}
     for seat in db.session.scalars(select(Seat).where(Seat.event_id == event.id)):
         seats.setdefault(seat.participant_id, {})[seat.round_index] = tables[seat.table_id]
@@ -176,10 +178,11 @@ def take_snapshot(event: Event, public_url: str) -> Snapshot:
         notes=infos,
         themes=tuple(ThemeInfo(name=t.name, table=t.table.number if t.table else None,
                                heading=t.heading.title if t.heading else None,
-                               note_ids=tuple(n.id for n in t.notes if n.state is NoteState.VISIBLE))
+                               note_ids=tuple(n.id for n in t.notes
+                                              if n.state is NoteState.VISIBLE and n.round_id not in held))
                      for t in db.session.scalars(select(Theme).where(Theme.event_id == event.id).order_by(Theme.name))),
         figures=Figures(
-            participants=len(event.participants), tables=len(event.tables), rounds=len(event.rounds),
+            participants=sum(1 for p in event.participants if not p.absent), tables=len(event.tables), rounds=len(event.rounds),
             notes=len(visible), hidden=len(infos) - len(visible), votes=sum(n.votes for n in visible),
             authors=len({n.author for n in visible if n.author}),
             notes_per_table={t.number: per_table.get(t.number, 0) for t in event.tables},
