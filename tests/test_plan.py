@@ -137,7 +137,9 @@ def test_plan_exports_csv_workbook_sheet_and_itinerary_cards(cafe_event, tmp_pat
 
     operations.make_plan(cafe_event)
     seats = operations.stored_seats(cafe_event)
-    rows = list(csv.reader(io.StringIO(render("plan.csv", cafe_event).decode())))
+    data = render("plan.csv", cafe_event)
+    assert data.startswith(b"\xef\xbb\xbf")  # a byte order mark: spreadsheets read the names as UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["name", "round 1", "round 2", "round 3"]
     by_name = {p.name: seats[str(p.id)] for p in cafe_event.participants}
     assert all([int(t) for t in row[1:]] == by_name[row[0]] for row in rows[1:])

@@ -151,13 +151,12 @@ def render_pdf(template: str, **context: object) -> bytes:
 
 
 def group_by_theme(notes: list[NoteInfo]) -> list[Group]:
-    """Themed notes under their theme (the theme of the most-voted note first), then the notes without one."""
-    themed: dict[str, list[NoteInfo]] = defaultdict(list)
-    rest: list[NoteInfo] = []
+    """Notes (most-voted first) grouped by theme, the notes without one as a group of their own; a group comes where
+    its most-voted note would, so the room's favourite note leads whether or not someone gave it a theme."""
+    groups: dict[str | None, list[NoteInfo]] = defaultdict(list)
     for note in notes:
-        (themed[note.theme] if note.theme else rest).append(note)
-    groups = [Group(name, members) for name, members in themed.items()]
-    return groups + [Group(None, rest)] if rest else groups
+        groups[note.theme].append(note)
+    return [Group(name, members) for name, members in groups.items()]
 
 
 def table_sections(snapshot: Snapshot, top: int | None = None) -> list[TableSection]:

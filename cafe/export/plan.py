@@ -7,6 +7,7 @@ import io
 from cafe.export.pdf import PDF, qr_code, render_pdf
 from cafe.export.registry import register
 from cafe.export.snapshot import Snapshot
+from cafe.export.text import csv_guard
 
 CARDS_PER_PAGE = 4
 
@@ -17,15 +18,16 @@ def plan_csv(names: list[str], rows: list[list[int | None]] | list[tuple[int | N
     writer = csv.writer(out)
     writer.writerow(["name", *[f"round {r}" for r in range(1, rounds + 1)]])
     for name, row in zip(names, rows):
-        writer.writerow([name, *["" if t is None else t for t in row]])
+        writer.writerow([csv_guard(name), *["" if t is None else t for t in row]])
     return out.getvalue()
 
 
-@register("plan.csv", "text/csv", "Rotation plan as CSV")
+@register("plan.csv", "text/csv; charset=utf-8", "Rotation plan as CSV")
 def render_plan_csv(snapshot: Snapshot) -> bytes:
     """One row per participant: name, then the table number of each round."""
     people = [p for p in snapshot.people if any(t is not None for t in p.tables)]
-    return plan_csv([p.name for p in people], [p.tables for p in people], len(snapshot.rounds)).encode("utf-8")
+    # With a byte order mark, as notes.csv: a spreadsheet opened by double-click then reads the names as UTF-8.
+    return plan_csv([p.name for p in people], [p.tables for p in people], len(snapshot.rounds)).encode("utf-8-sig")
 
 
 @register("itineraries.pdf", PDF, "Itinerary cards")

@@ -149,7 +149,7 @@ def _summary(workbook: Workbook, snapshot: Snapshot, notes: list[NoteInfo]) -> N
     """Visible notes counted per table and heading, with totals."""
     headings = _headings(snapshot, notes)
     counts = Counter((n.table, n.heading or NO_HEADING) for n in notes)
-    sheet = _Sheet(workbook, "Summary", [Column("Table", 8), Column("Theme", 28),
+    sheet = _Sheet(workbook, "Summary", [Column("Table", 8), Column("Table theme", 28),
                                          *(Column(h, max(10, min(len(h) + 2, 24))) for h in headings),
                                          Column("Total", 8)])
     for table in snapshot.tables:

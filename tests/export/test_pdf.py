@@ -8,7 +8,9 @@ import shutil
 import subprocess
 import unicodedata
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 import pytest
@@ -155,7 +157,15 @@ def test_notes_are_grouped_under_themes_when_there_are_themes(render) -> None:
     spaced = flat(pdf_text(render("summary.pdf", themes=True)))
     assert "Theme: Time for training" in spaced and "Theme: Funding gaps" in spaced
     table_1 = spaced[spaced.index("Host: Host 1 ·"):spaced.index("Host: Host 2 ·")]
-    assert table_1.index("Theme: Time for training") < table_1.index("Other notes") < table_1.index("Needed support")
+    assert table_1.index("Theme: Time for training") < table_1.index("Without a theme") < table_1.index("Needed support")
+
+
+def test_a_group_comes_where_its_most_voted_note_would() -> None:
+    notes = [SimpleNamespace(text=text, theme=theme) for text, theme in
+             [("six votes", None), ("two votes", "Funding"), ("one vote", "Funding"), ("none", None)]]
+    groups = cafe.export.pdf.group_by_theme(notes)
+    assert [(g.theme, [n.text for n in g.notes]) for g in groups] == [
+        (None, ["six votes", "none"]), ("Funding", ["two votes", "one vote"])]
 
 
 def test_sections_list_notes_most_voted_first_and_can_keep_the_top_ones(make_snapshot) -> None:
@@ -183,6 +193,27 @@ def test_an_empty_cafe_still_makes_every_pdf(make_snapshot) -> None:
     snapshot = make_snapshot(tables=0, rounds=0, hostile=False)
     for name in ("cards.pdf", "poster.pdf", "summary.pdf"):
         assert snapshot.event.name in flat(pdf_text(RENDERERS[name].render(snapshot)))
+
+
+def test_long_texts_within_the_limits_keep_each_printed_sheet_whole(make_snapshot) -> None:
+    """The longest names, questions, descriptions and most headings the app accepts still print one card per table,
+    one poster sheet, and the summary's contents on page 2."""
+    base = make_snapshot(hostile=False)
+    name = "Research Software Engineering Community Day 2026: a World Café on training, careers and infrastructure"
+    event = replace(base.event, name=name, description=" ".join(["Why we met and what we hoped to learn."] * 28))
+    first = replace(base.tables[0], theme="Open Science, Reproducibility and the Long-Term Sustainability of Software",
+                    question="What " + "would make reproducibility the default in our labs, " * 5 + "and who pays?",
+                    headings=tuple(f"Heading number {n}" for n in range(1, 9)))
+    snapshot = replace(base, event=event, tables=(first, *base.tables[1:]))
+    pages = {name: len(PdfReader(io.BytesIO(RENDERERS[name].render(snapshot))).pages) for name in ("cards.pdf", "poster.pdf")}
+    assert pages == {"cards.pdf": len(snapshot.tables), "poster.pdf": 1}
+    summary = RENDERERS["summary.pdf"].render(snapshot)
+    assert "Contents" in pdf_text(summary, first=2, last=2)
+
+
+def test_an_empty_cafe_says_so_in_the_appendix(make_snapshot) -> None:
+    spaced = flat(pdf_text(RENDERERS["summary.pdf"].render(make_snapshot(per_heading=0, hostile=False))))
+    assert "Appendix: every note" in spaced and "No notes have been published yet." in spaced
 
 
 def test_each_table_card_shows_its_table_and_a_qr_code_of_its_link(make_snapshot, render, tmp_path) -> None:

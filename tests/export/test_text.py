@@ -286,3 +286,10 @@ def test_json_themes_name_only_visible_notes(snapshot: Snapshot) -> None:
     visible_ids = {n["id"] for n in data["notes"]}
     assert all(set(t["note_ids"]) <= visible_ids for t in data["themes"])
     assert hidden not in data["themes"][0]["note_ids"]
+
+
+def test_the_plan_csv_guards_names_that_look_like_formulas() -> None:
+    from cafe.export.plan import plan_csv
+
+    rows = list(csv.reader(io.StringIO(plan_csv(["=HYPERLINK(\"http://x\")", "Ana"], [[1, 2], [2, None]], 2))))
+    assert rows == [["name", "round 1", "round 2"], ["'=HYPERLINK(\"http://x\")", "1", "2"], ["Ana", "2", ""]]

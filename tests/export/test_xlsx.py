@@ -83,7 +83,7 @@ def test_every_sheet_has_a_bold_frozen_header_and_a_filter(workbook: Workbook) -
 
 def test_summary_counts_visible_notes_with_totals(snapshot: Snapshot, workbook: Workbook) -> None:
     table = rows(workbook, "Summary")
-    assert table[0] == ("Table", "Theme", "Blockers", "Needed support", "Total")
+    assert table[0] == ("Table", "Table theme", "Blockers", "Needed support", "Total")
     counts = Counter((n.table, n.heading) for n in snapshot.visible_notes)
     for row, info in zip(table[1:-1], snapshot.tables):
         blockers, support = counts[(info.number, "Blockers")], counts[(info.number, "Needed support")]
@@ -100,7 +100,7 @@ def test_summary_takes_the_union_of_headings_in_first_seen_order(make_snapshot: 
     base = make_snapshot(hostile=False)
     tables = (replace(base.tables[0], headings=("Issues", "Blockers")), *base.tables[1:])
     header = rows(open_workbook(render(replace(base, tables=tables))), "Summary")[0]
-    assert header == ("Table", "Theme", "Issues", "Blockers", "Needed support", "Total")
+    assert header == ("Table", "Table theme", "Issues", "Blockers", "Needed support", "Total")
 
 
 def test_themes_sheet_has_one_row_per_theme(snapshot: Snapshot, workbook: Workbook) -> None:
