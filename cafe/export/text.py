@@ -83,14 +83,15 @@ def _point(text: str) -> str:
 
 
 def _points(notes: list[NoteInfo]) -> str:
-    """A heading's main points: the largest themes first, then unthemed notes most-voted first, capped."""
-    themed: dict[str, list[NoteInfo]] = defaultdict(list)
-    for note in notes:
+    """A heading's main points, most-voted first, capped: a note without a theme by its words, a theme by its name
+    where its most-voted note would stand (as in the PDF summary)."""
+    found: dict[tuple[str, object], str] = {}
+    for note in sorted(notes, key=lambda n: (-n.votes, n.seq)):
         if note.theme:
-            themed[note.theme].append(note)
-    names = sorted(themed, key=lambda name: (-len(themed[name]), -sum(n.votes for n in themed[name]), name.casefold()))
-    loose = [n.text for n in sorted(notes, key=lambda n: (-n.votes, n.seq)) if not n.theme and n.text.strip()]
-    points = names + loose
+            found.setdefault(("theme", note.theme), note.theme)
+        elif note.text.strip():
+            found[("note", note.seq)] = note.text
+    points = list(found.values())
     if not points:
         return "no notes"
     shown = ", ".join(_point(p) for p in points[:POINTS_PER_BULLET])

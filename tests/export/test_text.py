@@ -122,12 +122,24 @@ def test_points_are_most_voted_first_and_capped(make_snapshot: Callable[..., Sna
     assert items[0] == "Blockers: " + ", ".join(n.text for n in notes[:8]) + f" and {len(notes) - 8} more"
 
 
-def test_themes_come_first_largest_first(snapshot: Snapshot) -> None:
+def test_a_theme_stands_where_its_most_voted_note_would(snapshot: Snapshot) -> None:
     _, body = split_post(RENDERERS["blog.md"].render(snapshot))
     sections = bullets_after_bold(MarkdownIt("commonmark").parse(body))
-    loose = [n.text for n in snapshot.notes_under(1, "Blockers") if not n.theme]
-    assert sections["Theme 1"][0] == "Blockers: Time for training, " + ", ".join(loose)
-    assert sections["Theme 2"][0].startswith("Blockers: Funding gaps, ")
+    for table, theme in ((1, "Time for training"), (2, "Funding gaps")):
+        notes = snapshot.notes_under(table, "Blockers")  # most-voted first
+        points = list(dict.fromkeys(n.theme or n.text for n in notes))
+        assert theme in points and sections[f"Theme {table}"][0] == "Blockers: " + ", ".join(points)
+
+
+def test_a_theme_with_fewer_votes_follows_a_note_with_more(make_snapshot: Callable[..., Snapshot]) -> None:
+    base = make_snapshot(tables=1, rounds=1, per_heading=3, hostile=False)
+    blockers = [n for n in base.notes if n.heading == "Blockers" and n.visible]
+    changes = {blockers[0].id: ("Six votes", 6, None), blockers[1].id: ("Two votes", 2, "Funding"),
+               blockers[2].id: ("One vote", 1, None)}
+    notes = tuple(replace(n, text=changes[n.id][0], votes=changes[n.id][1], theme=changes[n.id][2])
+                  if n.id in changes else n for n in base.notes)
+    _, body = split_post(RENDERERS["blog.md"].render(replace(base, notes=notes)))
+    assert "- Blockers: Six votes, Funding, One vote\n" in body
 
 
 def test_a_comma_inside_a_point_is_quoted(make_snapshot: Callable[..., Snapshot]) -> None:
