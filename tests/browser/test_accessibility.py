@@ -1,0 +1,42 @@
+"""Every face audited with axe-core (from npm) in real Chromium against WCAG 2.2 A and AA and axe's best practices."""
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+AUDIT = """async (rules) => (await axe.run(document, { runOnly: rules })).violations.map(
+  (v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`)"""
+# Named demo links, and paths of the demo event ({code}); "host" is a table host's page, linked from the event page.
+PAGES = ["join", "table 1", "board", "console", "organiser", "host", "/board/{code}/tables/1", "/board/{code}/words",
+         "/organiser/", "/organiser/events/{code}/participants", "/organiser/events/{code}/plan",
+         "/organiser/events/{code}/tables/1", "/organiser/events/{code}/edit", "/t/not-a-table"]
+
+
+@pytest.fixture(scope="module")
+def axe():
+    """axe-core's script, installed by npm with the other browser libraries."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core must be installed under CI (make test runs npm ci)")
+        pytest.skip("axe-core is not installed (npm ci)")
+    return AXE.read_text()
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("width", [390, 1366])
+def test_every_face_passes_an_accessibility_audit(server, console, axe, page, width):
+    server.ensure_running()
+    server.post_note(1, "A note for the audit, with a vote button", f"audit-{time.time_ns()}")
+    console.set_viewport_size({"width": width, "height": 800})
+    if page == "host":
+        console.goto(server.urls["organiser"])
+        url = console.locator("code.link", has_text="/h/").first.inner_text()
+    else:
+        url = server.urls.get(page) or server.base + page.format(code=server.code)
+    console.goto(url)
+    # The page's CSP allows no script of ours to be added: axe runs through the browser's own evaluation instead.
+    console.evaluate(axe)
+    assert console.evaluate(AUDIT, RULES) == [], f"{url} at {width} px"
