@@ -46,11 +46,15 @@ const live = new Live(root, {
     const list = tile && tile.querySelector(`[data-heading-list="${CSS.escape(note.heading || "")}"]`);
     if (!list) return;
     const element = noteElement(note.html);
-    element.classList.add("fresh");
-    list.prepend(element);
+    // Newer than every note this screen knew of: a new note, on top. A note shown again after a change (a vote on
+    // one that had left the tile, a note published after review) goes back to its place, newest first, pinned on top.
+    const isNew = note.seq > live.lastSeq;
+    const later = [...list.children].find((li) => !li.classList.contains("pinned") && Number(li.dataset.seq) < note.seq);
+    if (isNew) element.classList.add("fresh");
+    if (note.pinned) list.prepend(element);
+    else list.insertBefore(element, later || null);
     while (list.children.length > 12) list.lastElementChild.remove();
-    // Newer than every note this screen knew of: a new note (not one shown again after a change).
-    if (note.seq > live.lastSeq) count(tile, 1);
+    if (isNew) count(tile, 1);
   },
   removed(note) {
     count(root.querySelector(`[data-tile="${note.table}"]`), -1);

@@ -29,6 +29,21 @@ def test_votes_from_a_phone_update_the_board_live(server, new_page):
     expect(phone.locator("[data-votes-left]")).to_contain_text("2 votes left")
 
 
+def test_a_vote_on_a_note_that_left_the_board_does_not_bring_it_back_on_top(server, new_page):
+    server.ensure_running()
+    heading = server.event()["tables"][6]["headings"][-1]
+    seqs = [server.post_note(7, f"Board order {i}", f"order-{time.time_ns()}", heading)[1]["seq"] for i in range(14)]
+    board = new_page(server.urls["board"], viewport={"width": 1920, "height": 1080})
+    board.wait_for_selector("[data-live].online")
+    shown = f'[data-tile="7"] [data-heading-list="{heading}"] .note'
+    expect(board.locator(shown).first).to_have_attribute("data-seq", str(seqs[-1]))
+    assert server.api("POST", f"/events/{server.code}/notes/{seqs[0]}/vote", {"device": f"d-{time.time_ns()}"})[0] == 200
+    server.post_note(7, "Board order, newest", f"order-{time.time_ns()}", heading)
+    expect(board.locator(shown, has_text="Board order, newest")).to_have_count(1)
+    order = board.eval_on_selector_all(shown, "els => els.map((e) => Number(e.dataset.seq))")
+    assert order == sorted(order, reverse=True) and seqs[0] not in order and len(order) == 12
+
+
 def test_a_hidden_round_shows_nothing_until_the_reveal(server, new_page, console):
     server.ensure_running()
     console.get_by_role("button", name="Hide notes until I reveal them").click()
