@@ -1,13 +1,11 @@
 """Organiser login, and the loaders that 404 when a code or link matches nothing (permissions: cafe.permissions)."""
 from __future__ import annotations
 
-from typing import Any
-
 import math
 import time
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import LoginManager, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 

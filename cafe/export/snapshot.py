@@ -182,7 +182,8 @@ def take_snapshot(event: Event, public_url: str) -> Snapshot:
                                               if n.state is NoteState.VISIBLE and n.round_id not in held))
                      for t in db.session.scalars(select(Theme).where(Theme.event_id == event.id).order_by(Theme.name))),
         figures=Figures(
-            participants=sum(1 for p in event.participants if not p.absent), tables=len(event.tables), rounds=len(event.rounds),
+            participants=sum(1 for p in event.participants if not p.absent), tables=len(event.tables),
+            rounds=len(event.rounds),
             notes=len(visible), hidden=len(infos) - len(visible), votes=sum(n.votes for n in visible),
             authors=len({n.author for n in visible if n.author}),
             notes_per_table={t.number: per_table.get(t.number, 0) for t in event.tables},

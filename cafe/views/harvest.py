@@ -4,7 +4,6 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
 from cafe import limits, operations

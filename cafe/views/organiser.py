@@ -322,8 +322,6 @@ def setup_file(code: str):
 @bp.get("/events/<code>/exports/<name>")
 def export(code: str, name: str):
     """Download an export (rendered in a child process, so live screens never wait)."""
-    from cafe.export import file_name, render_elsewhere, renderer
-
     event = get_event(code)
     return download(event, name)
 
