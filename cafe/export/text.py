@@ -126,20 +126,20 @@ def _opening(snapshot: Snapshot) -> list[str]:
 
 
 def _tables(snapshot: Snapshot, notes: list[NoteInfo]) -> list[str]:
-    """Per table: its theme in bold, then a bullet per heading with that heading's points."""
+    """Per table: its theme in bold, then a bullet per heading that has notes, with that heading's points."""
     by_place: dict[tuple[int, str | None], list[NoteInfo]] = defaultdict(list)
     for note in notes:
         by_place[(note.table, note.heading)].append(note)
     lines = ["## What the tables said", ""]
     for table in snapshot.tables:
         lines += [f"**{md_escape(_theme_of(table, table.number))}**", ""]
-        for heading in table.headings:
-            lines.append(f"- {md_escape(heading)}: {_points(by_place[(table.number, heading)])}")
+        bullets = [f"- {md_escape(heading)}: {_points(by_place[(table.number, heading)])}"
+                   for heading in table.headings if by_place[(table.number, heading)]]
         other = [n for (number, heading), found in by_place.items()
                  if number == table.number and heading not in table.headings for n in found]
         if other:
-            lines.append(f"- Other: {_points(other)}")
-        lines.append("")
+            bullets.append(f"- Other: {_points(other)}")
+        lines += [*(bullets or ["No notes were published at this table."]), ""]
     return lines
 
 

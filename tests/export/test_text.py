@@ -305,3 +305,12 @@ def test_the_plan_csv_guards_names_that_look_like_formulas() -> None:
 
     rows = list(csv.reader(io.StringIO(plan_csv(["=HYPERLINK(\"http://x\")", "Ana"], [[1, 2], [2, None]], 2))))
     assert rows == [["name", "round 1", "round 2"], ["'=HYPERLINK(\"http://x\")", "1", "2"], ["Ana", "2", ""]]
+
+
+def test_a_table_or_heading_without_notes_gets_no_empty_bullets(make_snapshot: Callable[..., Snapshot]) -> None:
+    base = make_snapshot(tables=2, rounds=1, per_heading=1, hostile=False)
+    notes = tuple(n for n in base.notes if n.table == 1 and n.heading == "Blockers")
+    _, body = split_post(RENDERERS["blog.md"].render(replace(base, notes=notes)))
+    sections = body.split("**Theme 2**")
+    assert "- Blockers: " in sections[0] and "Needed support" not in sections[0] and "no notes" not in body
+    assert sections[1].strip().startswith("No notes were published at this table.")
