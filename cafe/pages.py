@@ -117,6 +117,8 @@ def _http_error(error: HTTPException):
     else:
         description = error.description or ""
     status = error.code or 500
+    if status >= 500:
+        db.session.rollback()  # an unexpected failure may have left the transaction broken; the page still loads a user
     if _wants_json():
         code = (error.name or "error").lower().replace(" ", "_")
         response = error_json(status, code, description)

@@ -90,6 +90,9 @@ def test_tables_add_reorder_edit_delete(login, create_event):
     browser.post(f"{base}/tables/2/delete")
     db.session.expire_all()
     assert [t.theme for t in event.tables] == ["Theme 1", "Theme 2"]
+    assert browser.post(f"{base}/tables/1/move/down").status_code == 302  # the older table moving: was a 500
+    db.session.expire_all()
+    assert [t.theme for t in event.tables] == ["Theme 2", "Theme 1"]
 
 
 def test_duplicate_table_number_is_refused(login, create_event):

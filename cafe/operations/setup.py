@@ -169,10 +169,13 @@ def move_table(table: Table, step: int) -> None:
         return
     other = tables[place]
     first, second = table.number, other.number
-    # Park one number out of range so the unique (event, number) constraint holds at every flush.
+    # One number at a time, the first parked out of range, so the unique (event, number) constraint holds at every
+    # flush (in one flush the updates run in primary-key order, which may be the wrong one).
     table.number = -1
     db.session.flush()
-    other.number, table.number = first, second
+    other.number = first
+    db.session.flush()
+    table.number = second
     db.session.commit()
 
 
