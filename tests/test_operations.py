@@ -37,6 +37,35 @@ def test_editing_headings_keeps_unchanged_rows(create_event):
     assert table.headings[1].id == blockers.id
 
 
+def test_a_heading_renamed_on_its_line_keeps_its_notes_and_one_with_notes_cannot_go(live_event):
+    table = live_event.tables[0]
+    note, _ = operations.post_note(table, heading="Ideas", text="Pair programming clinics", client_id="rename-0001")
+    operations.save_table(live_event, TableSpec(number=1, theme="T", headings=["Blockers", "Good ideas"]), table)
+    db.session.expire_all()
+    assert table.heading_titles == ["Blockers", "Good ideas"] and note.heading.title == "Good ideas"
+    with pytest.raises(SetupError) as refused:
+        operations.save_table(live_event, TableSpec(number=1, theme="Changed", headings=["Blockers"]), table)
+    assert refused.value.messages == ["The heading 'Good ideas' holds 1 note, so it stays: rename it on its own line "
+                                      "to keep them under the new name."]
+    db.session.rollback()
+    assert table.heading_titles == ["Blockers", "Good ideas"] and table.theme == "T"
+    operations.save_table(live_event, TableSpec(number=1, theme="T", headings=["Good ideas"]), table)
+    assert table.heading_titles == ["Good ideas"] and note.heading.title == "Good ideas"  # an empty one may go
+
+
+def test_a_table_with_notes_and_a_round_that_started_cannot_be_deleted(live_event):
+    table = live_event.tables[0]
+    operations.post_note(table, heading="Ideas", text="Keep me", client_id="delete-0001")
+    with pytest.raises(SetupError, match="Table 1 holds 1 note, so it stays"):
+        operations.delete_table(table)
+    with pytest.raises(SetupError, match="Round 1 is running, so it stays"):
+        operations.delete_round(live_event.rounds[0])
+    db.session.rollback()
+    operations.delete_round(live_event.rounds[1])  # not started: it may go
+    operations.delete_table(live_event.tables[2])  # no notes: it may go
+    assert len(live_event.rounds) == 1 and [t.number for t in live_event.tables] == [1, 2]
+
+
 def test_move_table_swaps_numbers(create_event):
     event = create_event(tables=3)
     operations.move_table(event.tables[2], -1)

@@ -1,11 +1,11 @@
 """Changes to an event's setup: the event, its tables, rounds and participants."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cafe.db import db
 from cafe.export.files import discard_prepared
-from cafe.models import Event, Heading, Participant, Round, Table, User, new_join_code, new_token
+from cafe.models import Event, Heading, Note, Participant, Round, RoundState, Table, User, new_join_code, new_token
 from cafe.setup_data import (
     LIMITS, EventSpec, ParticipantSpec, RoundSpec, Setup, SetupError, TableSpec, check_event, check_participants,
     check_round, check_setup, check_table, load_yaml, parse_participants_csv,
@@ -128,18 +128,45 @@ def save_table(event: Event, spec: TableSpec, table: Table | None = None) -> Tab
         table = _new_table(spec)
         event.tables.append(table)
     else:
+        headings = _headings_after(table, spec.headings)
         table.number, table.theme, table.host = spec.number, spec.theme, spec.host
         table.question, table.capacity = spec.question, spec.capacity
-        kept = {h.title: h for h in table.headings}
-        table.headings = [kept.get(title) or Heading(title=title) for title in spec.headings]
+        table.headings = headings
         for position, heading in enumerate(table.headings):
             heading.position = position
     db.session.commit()
     return table
 
 
+def _headings_after(table: Table, titles: list[str]) -> list[Heading]:
+    """A table's headings for these titles: one kept by its title (moved, perhaps), one whose line was edited in
+    place renamed, so their notes stay with them; a heading that would go while it holds notes is refused."""
+    old = list(table.headings)
+    by_title = {h.title: h for h in old}
+    chosen: list[tuple[Heading | None, str]] = []
+    for position, title in enumerate(titles):
+        heading = by_title.get(title)
+        if heading is None and position < len(old) and old[position].title not in titles:
+            heading = old[position]  # the same line, new words: a rename
+        chosen.append((heading, title))
+    gone = [h for h in old if h.id is not None and all(h is not kept for kept, _ in chosen)]
+    held = select(Note.heading_id, func.count()).where(Note.heading_id.in_([h.id for h in gone])).group_by(Note.heading_id)
+    counts = {heading_id: count for heading_id, count in db.session.execute(held)}
+    _fail_if([f"The heading '{h.title}' holds {counts[h.id]} note{'' if counts[h.id] == 1 else 's'}, so it stays: "
+              f"rename it on its own line to keep them under the new name." for h in gone if counts.get(h.id)])
+    headings = []
+    for heading, title in chosen:
+        heading = heading or Heading(title=title)
+        heading.title = title
+        headings.append(heading)
+    return headings
+
+
 def delete_table(table: Table) -> None:
-    """Delete a table and its headings."""
+    """Delete a table and its headings; one that holds notes stays (they would go with it)."""
+    notes = db.session.scalar(select(func.count()).select_from(Note).where(Note.table_id == table.id))
+    _fail_if([f"Table {table.number} holds {notes} note{'' if notes == 1 else 's'}, so it stays: deleting it would "
+              f"delete them too. Hide notes from the console instead."] if notes else [])
     db.session.delete(table)
     db.session.commit()
 
@@ -192,7 +219,9 @@ def save_round(event: Event, spec: RoundSpec, round_: Round | None = None) -> Ro
 
 
 def delete_round(round_: Round) -> None:
-    """Delete a round and renumber the ones after it."""
+    """Delete a round that has not started, and renumber the ones after it."""
+    _fail_if([f"Round {round_.index} is {round_.state.value}, so it stays: only a round that has not started can be "
+              f"deleted (skip it from the console instead)."] if round_.state is not RoundState.PENDING else [])
     event = round_.event
     event.rounds.remove(round_)
     db.session.delete(round_)

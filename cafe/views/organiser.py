@@ -1,6 +1,8 @@
 """Organiser face: events, tables, rounds, participants, and the setup file."""
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_login import current_user
@@ -174,9 +176,19 @@ def delete_table(code: str, number: int):
     event = get_event(code)
     table = _table(event, number)
     if ActionForm().validate_on_submit():
-        operations.delete_table(table)
-        flash(f"Deleted table {number}.", "success")
+        _delete(operations.delete_table, table, f"Deleted table {number}.")
     return _back(event, "tables")
+
+
+def _delete(delete: Callable[..., None], thing: Table | Round, done: str) -> None:
+    """Delete a table or a round, or say why it stays."""
+    try:
+        delete(thing)
+    except SetupError as error:
+        db.session.rollback()
+        _failed(error)
+    else:
+        flash(done, "success")
 
 
 @bp.post("/events/<code>/tables/<int:number>/move/<direction>")
@@ -238,8 +250,7 @@ def delete_round(code: str, index: int):
     event = get_event(code)
     round_ = _round(event, index)
     if ActionForm().validate_on_submit():
-        operations.delete_round(round_)
-        flash(f"Deleted round {index}.", "success")
+        _delete(operations.delete_round, round_, f"Deleted round {index}.")
     return _back(event, "rounds")
 
 
