@@ -2,6 +2,7 @@
 import pytest
 
 from cafe import operations
+from cafe.db import db
 from cafe.errors import Conflict
 from cafe.export import render
 from cafe.models import NoteState
@@ -95,6 +96,22 @@ def test_merge_adds_votes_and_links_parts(notes, live_event):
     operations.cast_vote(notes[1], "device-cccccccc", live_event.tables[0])
     operations.merge_notes(notes[0], [notes[1]])
     assert notes[0].votes == 3 and notes[1].state is NoteState.MERGED and notes[1].merged_into is notes[0]
+
+
+def test_a_note_already_merged_cannot_take_more_notes(notes, live_event):
+    operations.merge_notes(notes[0], [notes[1]])
+    with pytest.raises(Conflict, match=f"Note {notes[1].seq} is itself merged into note {notes[0].seq}"):
+        operations.merge_notes(notes[1], [notes[2]])
+    db.session.rollback()
+    assert notes[2].state is NoteState.VISIBLE and notes[2].merged_into is None
+
+
+def test_a_line_break_counts_as_one_character_from_a_form_too(client, live_event):
+    text = "a" * 100 + "\r\n" + "b" * 100 + "\r\n" + "c" * 78  # 280 characters as the text box counts them
+    note, created = operations.post_note(live_event.tables[0], heading="Ideas", text=text, client_id="breaks-0001")
+    assert created and note.text == text.replace("\r\n", "\n") and len(note.text) == 280
+    edited = operations.edit_note(note, note.text.replace("a", "A", 1).replace("\n", "\r\n"), note.version)
+    assert edited.text.startswith("Aaa") and "\r" not in edited.text
 
 
 def test_pre_moderation_holds_flagged_notes_for_review(client, live_event, sio):

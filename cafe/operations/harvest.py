@@ -11,7 +11,7 @@ from cafe.errors import CafeError, Conflict, NotFound
 from cafe.models import Event, Heading, Note, NoteState, Round, Table, Theme, Vote
 from cafe.payloads import round_by_index, status_of
 from cafe.timer import ON
-from cafe.operations.notes import NOTE_LIMIT, announce_note
+from cafe.operations.notes import NOTE_LIMIT, announce_note, one_break
 
 DEVICE_LENGTH = (8, 64)
 
@@ -86,9 +86,9 @@ def set_note_state(note: Note, state: NoteState) -> Note:
 
 def edit_note(note: Note, text: str, version: int) -> Note:
     """Fix a typo; the first wording is kept, and an edit based on an older version is refused."""
-    text = (text or "").strip()
+    text = one_break(text or "").strip()
     if not text or len(text) > NOTE_LIMIT:
-        raise CafeError(f"A note needs 1 to {NOTE_LIMIT} characters.")
+        raise CafeError(f"A note needs 1 to {NOTE_LIMIT} characters; this text has {len(text)}.")
     if int(version) != note.version:
         raise Conflict("Someone changed this note meanwhile; here is the new text. Edit it again if needed.",
                        code="stale_edit")
@@ -110,6 +110,9 @@ def merge_notes(target: Note, parts: Iterable[Note]) -> Note:
         raise CafeError("Choose at least one other note to merge into this one.")
     if any(p.event_id != target.event_id for p in parts):
         raise CafeError("Only notes of the same event can be merged.")
+    if target.state is NoteState.MERGED:
+        into = f"note {target.merged_into.seq}" if target.merged_into else "another note"
+        raise Conflict(f"Note {target.seq} is itself merged into {into}: merge into that one.")
     for part in parts:
         if part.state is NoteState.MERGED:
             raise Conflict(f"Note {part.seq} is already merged.")

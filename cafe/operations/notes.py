@@ -79,6 +79,11 @@ def desk_of(table: Table) -> Desk:
                 table.id, table.number, {h.title: h.id for h in table.headings})
 
 
+def one_break(text: str) -> str:
+    """Text with each line break as one character: a form sends CR LF, a script LF, and both count as one."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _check_note(desk: Desk, heading: str, text: str, author: str, client_id: str) -> list[str]:
     """Problems with a note before anything is stored."""
     errors = []
@@ -162,7 +167,7 @@ def _post(desk: Desk, connection: Connection, commit: Callable[[], None], rollba
           now: float | None = None) -> tuple[Any, bool]:
     """Check, number and store a note in one transaction on this connection, then announce it; a client id
     already stored answers with the note stored under it."""
-    heading, text, author, client_id = (str(v or "") for v in (heading, text, author, client_id))
+    heading, text, author, client_id = (one_break(str(v or "")) for v in (heading, text, author, client_id))
     try:
         errors = _check_note(desk, heading, text, author, client_id)
         if errors:
