@@ -56,6 +56,7 @@ const live = new Live(root, {
     while (list.children.length > 12) list.lastElementChild.remove();
     if (isNew) count(tile, 1);
   },
+  visibility: () => location.reload(),
   removed(note) {
     count(root.querySelector(`[data-tile="${note.table}"]`), -1);
   },

@@ -30,6 +30,10 @@ const live = new Live(root, {
     const rounds = root.querySelector("[data-rounds]");
     if (!initial && rounds) refresh(root, "[data-rounds]", rounds.dataset.roundsUrl);
   },
+  visibility(data) {
+    // A round hidden or revealed: its notes stay here, their flag changes.
+    list.querySelectorAll(`.note[data-round="${CSS.escape(String(data.round))}"]`).forEach((li) => redraw(li.dataset.seq));
+  },
   themes() {
     refresh(root, "[data-themes]", `${location.pathname}/themes`);
   },

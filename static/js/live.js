@@ -67,7 +67,12 @@ export class Live {
     this.socket.on("activity", (data) => this.hooks.activity && this.hooks.activity(data.tables));
     this.socket.on("plan.changed", () => this.hooks.plan && this.hooks.plan());
     this.socket.on("note.updated", (note) => (this.hooks.update ? this.hooks.update(note) : this.update(note)));
-    this.socket.on("notes.revealed", () => this.catchUp());
+    // Hiding a round's notes or revealing them changes which notes are public all at once. A screen with its own
+    // way (the board reloads, so its counts stay right) does that; others drop the round's notes, or fetch from the
+    // start (revealed notes are older than the newest this screen knows of).
+    const visibility = this.hooks.visibility;
+    this.socket.on("notes.revealed", (data) => (visibility ? visibility(data) : this.catchUp(0)));
+    this.socket.on("round.hidden", (data) => (visibility ? visibility(data) : this.hideRound(data.round)));
     this.socket.on("themes.changed", () => this.hooks.themes && this.hooks.themes());
     setInterval(() => this.measureOffset(), 60000);
     setInterval(() => this.render(), 250);
@@ -224,18 +229,25 @@ export class Live {
     if (lastSeq > known && lastSeq > this.lastSeq) this.catchUp();
   }
 
-  async catchUp() {
+  // A round's notes are hidden until the facilitator reveals them: a phone drops those it shows.
+  hideRound(index) {
+    this.root.querySelectorAll(`.note[data-round="${CSS.escape(String(index))}"]`).forEach((el) => el.remove());
+  }
+
+  async catchUp(from = this.lastSeq) {
     if (this.catchingUp) return this.catchingUp;
+    let after = from;
     this.catchingUp = (async () => {
       try {
         for (;;) {
           const url = new URL(this.root.dataset.notesUrl, location.href);
-          url.searchParams.set("after", this.lastSeq);
+          url.searchParams.set("after", after);
           url.searchParams.set("html", "1");
           const response = await fetch(url, { headers: { Accept: "application/json" } });
           if (!response.ok) return;
           const data = await response.json();
           data.notes.forEach((note) => this.insert(note));
+          after = data.last_seq;
           this.lastSeq = Math.max(this.lastSeq, data.last_seq);
           if (data.notes.length < 500 && this.lastSeq >= (this.maxSeen || 0)) return;
           if (!data.notes.length) return;

@@ -12,6 +12,5 @@ function redraw() {
   }, 3000);
 }
 
-const live = new Live(root, { insert: redraw, update: redraw }).connect();
-live.socket?.on("notes.revealed", redraw);
+const live = new Live(root, { insert: redraw, update: redraw, visibility: redraw }).connect();
 window.cafe = live;

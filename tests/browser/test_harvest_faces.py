@@ -64,6 +64,29 @@ def test_a_hidden_round_shows_nothing_until_the_reveal(server, new_page, console
             expect(page.locator(".note-text", has_text=text)).to_be_visible(timeout=5000)
 
 
+def test_screens_opened_while_notes_were_hidden_show_them_at_the_reveal_and_drop_them_at_a_hide(server, new_page,
+                                                                                                 console):
+    server.ensure_running()
+    console.get_by_role("button", name="Hide notes until I reveal them").click()
+    expect(console.get_by_role("button", name="Reveal the notes")).to_be_visible()
+    text = f"Posted before the board opened {time.time_ns()}"
+    assert server.post_note(4, text, f"early-{time.time_ns()}")[0] == 201
+    board = new_page(server.urls["board"], viewport={"width": 1920, "height": 1080})
+    phone = new_page(server.urls["table 4"], viewport={"width": 390, "height": 844})
+    for page in (board, phone):
+        page.wait_for_selector("[data-live].online")
+        assert page.locator(".note-text", has_text=text).count() == 0
+    console.get_by_role("button", name="Reveal the notes").click()
+    for page in (board, phone):
+        expect(page.locator(".note-text", has_text=text)).to_be_visible(timeout=5000)
+    console.get_by_role("button", name="Hide notes until I reveal them").click()
+    for page in (board, phone):
+        expect(page.locator(".note-text", has_text=text)).to_have_count(0, timeout=5000)
+    expect(console.locator("[data-notes] .console-note", has_text=text)).to_contain_text("hidden until reveal")
+    console.get_by_role("button", name="Reveal the notes").click()
+    expect(board.locator(".note-text", has_text=text)).to_be_visible(timeout=5000)
+
+
 def test_a_theme_made_on_the_console_reaches_the_workbook_and_the_markdown(server, console):
     server.ensure_running()
     seqs = [server.post_note(3, text, f"theme-{time.time_ns()}-{i}")[1]["seq"]
