@@ -14,8 +14,16 @@ async function redraw(seq) {
   if (!response.ok) return;
   const fresh = noteElement(await response.text());
   const old = document.getElementById(`console-note-${seq}`);
-  if (old) old.replaceWith(fresh);
-  else list.prepend(fresh);
+  if (!old) {
+    list.prepend(fresh);
+    return;
+  }
+  // What the facilitator is doing with the note survives its redraw: its tick, and an edit being written (with the
+  // version it started from, so that saving over someone else's change is refused with their text shown).
+  fresh.querySelector('input[name="notes"]').checked = old.querySelector('input[name="notes"]').checked;
+  const editing = old.querySelector("details[open]");
+  if (editing) fresh.querySelector("details").replaceWith(editing);
+  old.replaceWith(fresh);
 }
 
 const live = new Live(root, {

@@ -104,3 +104,17 @@ def test_a_theme_made_on_the_console_reaches_the_workbook_and_the_markdown(serve
     assert "GPU access for students" in export(server, "blog.md").decode()
     data = json.loads(export(server, "event.json"))
     assert any(t["name"] == "GPU access for students" for t in data["themes"])
+
+
+def test_a_vote_redrawing_a_note_on_the_console_keeps_its_tick_and_an_edit_being_written(server, console):
+    server.ensure_running()
+    seq = server.post_note(5, f"Ticked and being edited {time.time_ns()}", f"tick-{time.time_ns()}")[1]["seq"]
+    note = console.locator(f"#console-note-{seq}")
+    expect(note).to_be_visible()
+    note.locator('input[name="notes"]').check()
+    note.get_by_text(f"Edit note {seq}").click()
+    note.locator("textarea").fill("A careful fix, half written")
+    assert server.api("POST", f"/events/{server.code}/notes/{seq}/vote", {"device": f"d-{time.time_ns()}"})[0] == 200
+    expect(note.locator("[data-votes]")).to_have_text("1 vote")
+    expect(note.locator('input[name="notes"]')).to_be_checked()
+    expect(note.locator("textarea")).to_have_value("A careful fix, half written")
