@@ -213,11 +213,12 @@ def check_setup(setup: Setup) -> None:
 
 
 def check_participants(people: list[ParticipantSpec], table_numbers: set[int], labels: list[str],
-                       hosted: dict[int, str] | None = None) -> list[str]:
-    """Problems with a list of participants, each message starting with that person's label."""
+                       hosted: dict[int, str] | None = None, emails_used: dict[str, str] | None = None) -> list[str]:
+    """Problems with a list of participants, each message starting with that person's label; `hosted` (table number:
+    host) and `emails_used` (casefolded email: name) are what the list they join already holds."""
     errors: list[str] = []
     hosts = dict(hosted or {})
-    emails: dict[str, str] = {}
+    emails: dict[str, str] = dict(emails_used or {})
     for where, spec in zip(labels, people):
         errors += check_participant(spec, where, table_numbers)
         if spec.host_of_table is not None and spec.host_of_table in table_numbers:
@@ -253,8 +254,8 @@ def decode_upload(raw: bytes, kind: str) -> str:
         ) from None
 
 
-def parse_participants_csv(raw: bytes, table_numbers: set[int],
-                           hosted: dict[int, str] | None = None) -> list[ParticipantSpec]:
+def parse_participants_csv(raw: bytes, table_numbers: set[int], hosted: dict[int, str] | None = None,
+                           emails_used: dict[str, str] | None = None) -> list[ParticipantSpec]:
     """Participants from CSV bytes, or a SetupError naming every bad row and column."""
     text = decode_upload(raw, "CSV")
     # Spreadsheets in many locales save with semicolons or tabs; the header line tells which.
@@ -294,7 +295,7 @@ def parse_participants_csv(raw: bytes, table_numbers: set[int],
         labels.append(f"Row {line}")
     if not people and not errors:
         raise SetupError("The CSV file has a header but no participants.")
-    errors += check_participants(people, table_numbers, labels, hosted)
+    errors += check_participants(people, table_numbers, labels, hosted, emails_used)
     if len(people) > LIMITS["participants"]:
         errors.append(f"The file has {len(people)} participants; the limit is {LIMITS['participants']}.")
     if errors:

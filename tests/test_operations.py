@@ -105,6 +105,19 @@ def test_import_refuses_a_second_host_for_a_hosted_table(create_event):
         operations.import_participants(event, b"name,host_of_table\nNew,1\n", replace=False)
 
 
+def test_an_email_already_on_the_list_is_refused_whichever_way_a_person_comes(create_event):
+    event = create_event(tables=2, participants=0)
+    operations.import_participants(event, b"name,email\nBob,bob@example.org\n", replace=False)
+    with pytest.raises(SetupError, match="the email BOB@example.org is already used by Bob"):
+        operations.import_participants(event, b"name,email\nBob Two,BOB@example.org\n", replace=False)
+    with pytest.raises(SetupError, match="the email bob@example.org is already used by Bob"):
+        operations.add_participant(event, ParticipantSpec(name="Bob Three", email="bob@example.org"))
+    db.session.rollback()
+    assert [p.name for p in event.participants] == ["Bob"]
+    operations.import_participants(event, b"name,email\nRobert,bob@example.org\n", replace=True)  # a new list
+    assert [p.name for p in event.participants] == ["Robert"]
+
+
 def test_setup_round_trip_gives_an_equal_event(create_event, user):
     event = create_event(tables=3, rounds=3, participants=8)
     copy = operations.import_setup(user, dump_yaml(operations.read_setup(event)).encode())

@@ -235,8 +235,7 @@ def delete_round(round_: Round) -> None:
 def import_participants(event: Event, raw: bytes, *, replace: bool) -> int:
     """Add (or replace the list with) participants from CSV; a bad row stores nothing."""
     kept = [] if replace else event.participants
-    hosted = {p.host_of.number: p.name for p in kept if p.host_of}
-    people = parse_participants_csv(raw, {t.number for t in event.tables}, hosted)
+    people = parse_participants_csv(raw, {t.number for t in event.tables}, *_taken(kept))
     _check_total(len(kept) + len(people))
     if replace:
         event.participants.clear()
@@ -248,12 +247,18 @@ def import_participants(event: Event, raw: bytes, *, replace: bool) -> int:
 
 def add_participant(event: Event, spec: ParticipantSpec) -> Participant:
     """Add one participant to an event's list."""
-    hosted = {p.host_of.number: p.name for p in event.participants if p.host_of}
-    _fail_if(check_participants([spec], {t.number for t in event.tables}, ["The participant"], hosted))
+    _fail_if(check_participants([spec], {t.number for t in event.tables}, ["The participant"],
+                                *_taken(event.participants)))
     _check_total(len(event.participants) + 1)
     [person] = _add_participants(event, [spec])
     db.session.commit()
     return person
+
+
+def _taken(people: list[Participant]) -> tuple[dict[int, str], dict[str, str]]:
+    """What a list of participants already holds that a newcomer may not: hosted tables and emails."""
+    return ({p.host_of.number: p.name for p in people if p.host_of},
+            {p.email.casefold(): p.name for p in people if p.email})
 
 
 def delete_participant(participant: Participant) -> None:
