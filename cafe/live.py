@@ -125,7 +125,7 @@ def round_control(data: Any) -> dict[str, Any]:
     if event is None or not permissions.may(SOCKET_EVENTS["round.control"], event):
         return _reply("Only the event's facilitators may change its rounds.")
     try:
-        operations.control_round(event, str(data.get("action", "")), data.get("minutes"))
+        operations.control_round(event, str(data.get("action", "")), data.get("minutes"), seen_round=data.get("round"))
     except CafeError as error:
         db.session.rollback()
         return _reply(" ".join(error.messages))

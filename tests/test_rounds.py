@@ -48,6 +48,18 @@ def test_next_ends_the_current_round_and_starts_the_next(create_event):
     assert [r.state for r in event.rounds] == [RoundState.ENDED, RoundState.RUNNING]
 
 
+def test_a_second_console_pressing_next_for_the_same_round_changes_nothing(create_event):
+    event = create_event(rounds=3)
+    operations.control_round(event, "start", now=T0)
+    operations.control_round(event, "next", now=T0 + 10, seen_round=1)
+    with pytest.raises(Conflict, match=r"The round changed meanwhile: it is now round 2 \(running\)"):
+        operations.control_round(event, "next", now=T0 + 11, seen_round="1")
+    db.session.rollback()
+    assert [r.state for r in event.rounds] == [RoundState.ENDED, RoundState.RUNNING, RoundState.PENDING]
+    operations.control_round(event, "pause", now=T0 + 12, seen_round=2)
+    assert event.rounds[1].state is RoundState.PAUSED
+
+
 def test_last_round_leads_to_harvest(create_event):
     event = create_event(rounds=2)
     operations.control_round(event, "skip", now=T0)

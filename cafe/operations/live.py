@@ -109,8 +109,11 @@ ROUND_ACTIONS: dict[str, Callable[[Event, float, float], None]] = {
 }
 
 
-def control_round(event: Event, action: str, minutes: object = None, now: float | None = None) -> None:
-    """Start, pause, resume, extend, end, skip or move to the next round; every screen is told."""
+def control_round(event: Event, action: str, minutes: object = None, now: float | None = None, *,
+                  seen_round: object = None) -> None:
+    """Start, pause, resume, extend, end, skip or move to the next round; every screen is told. With `seen_round`
+    (the round the facilitator's screen showed), a round that changed meanwhile, say by a second console pressing
+    the same button, refuses the action rather than doing it to the next round."""
     if action not in ROUND_ACTIONS:
         raise NotFound(f"Unknown round action {action!r}; use one of: {', '.join(ROUND_ACTIONS)}.")
     try:
@@ -120,7 +123,14 @@ def control_round(event: Event, action: str, minutes: object = None, now: float 
     if not math.isfinite(amount):
         raise CafeError(f"Minutes must be a number, not {minutes!r}.")
     now = time.time() if now is None else now
+    # The rounds as they are now, locked until this change commits (another process may be changing them).
+    db.session.execute(select(Round).where(Round.event_id == event.id).with_for_update()
+                       .execution_options(populate_existing=True)).all()
     _settle(event, now)
+    status = status_of(event, now)
+    if seen_round not in (None, "") and str(seen_round) != str(status.round_index):
+        raise Conflict(f"The round changed meanwhile: it is now round {status.round_index} ({status.phase.value}). "
+                       "Nothing was done; look at the clock and try again if you still want to.", code="round_changed")
     ROUND_ACTIONS[action](event, now, amount)
     _settle(event, now)
     db.session.commit()

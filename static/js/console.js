@@ -63,7 +63,8 @@ window.cafe = live;
 function control(form) {
   if (!live.socket || !live.socket.connected) return false;
   const minutes = form.querySelector("input[name=minutes]");
-  const payload = { event: root.dataset.event, action: form.dataset.roundAction, minutes: minutes ? Number(minutes.value) : null };
+  const payload = { event: root.dataset.event, action: form.dataset.roundAction, minutes: minutes ? Number(minutes.value) : null,
+    round: live.clock ? live.clock.round ?? null : null };
   live.socket.emit("round.control", payload, (reply) => {
     status.textContent = reply.ok ? "" : reply.error;
   });
