@@ -42,7 +42,7 @@ SCHEMAS: dict[str, Any] = {
         "server_time": {"type": "string", "format": "date-time"}, "question": {"type": "string"},
         "next_question": {"type": "string"}, "minutes": {"type": ["integer", "null"]},
         "warnings": {"type": "array", "items": {"type": "integer"}}, "chime": {"type": "boolean"},
-        "posting_open": {"type": "boolean"}, "posting_closed": {"type": ["string", "null"]},
+        "posting_open": {"type": "boolean"}, "posting_closed": {"type": ["string", "null"]}, "version": {"type": "string"},
         "announcement": {"type": "string"}}},
     "Table": {"type": "object", "required": ["number", "theme", "headings"], "properties": {
         "number": {"type": "integer"}, "theme": {"type": "string"}, "host": {"type": "string"},

@@ -119,13 +119,13 @@ def sync(_data: Any = None) -> dict[str, Any]:
 
 @socketio.on("round.control")
 def round_control(data: Any) -> dict[str, Any]:
-    """Sent by the console: {event, action, minutes?}. Changes the round; every screen gets round.state."""
+    """Sent by the console: {event, action, minutes?, clock?}. Changes the round; every screen gets round.state."""
     data = data if isinstance(data, dict) else {}
     event = auth.find_event(str(data.get("event", "")))
     if event is None or not permissions.may(SOCKET_EVENTS["round.control"], event):
         return _reply("Only the event's facilitators may change its rounds.")
     try:
-        operations.control_round(event, str(data.get("action", "")), data.get("minutes"), seen_round=data.get("round"))
+        operations.control_round(event, str(data.get("action", "")), data.get("minutes"), seen_clock=data.get("clock"))
     except CafeError as error:
         db.session.rollback()
         return _reply(" ".join(error.messages))

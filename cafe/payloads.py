@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from cafe.db import db
 
 from cafe.models import Event, Note, NoteState, Round, Table, Theme
-from cafe.timer import ON, Phase, RoundClock, Status, status_at
+from cafe.timer import RoundClock, Status, clock_version, posting_closed, status_at
 
 
 def iso(instant: float | datetime | None) -> str | None:
@@ -42,27 +42,13 @@ def round_by_index(event: Event, index: int | None) -> Round | None:
     return next((r for r in event.rounds if r.index == index), None)
 
 
-CLOSED = {
-    Phase.WAITING: "Posting opens when the first round starts.",
-    Phase.MOVING: "Time to move to your next table; posting opens when the next round starts.",
-    Phase.BETWEEN: "Posting opens when the next round starts.",
-    Phase.HARVEST: "The café is over: posting is closed. Thank you!",
-}
-
-
-def posting_closed(phase: Phase, posting_open: bool) -> str | None:
-    """Why a phone cannot post in this phase, in words for it; None while it can."""
-    if phase not in ON:
-        return CLOSED.get(phase, "Posting is closed.")
-    return None if posting_open else "The facilitator has closed posting for a moment."
-
-
 def clock_payload(event: Event, now: float | None = None) -> dict[str, Any]:
     """The state every screen needs to show the same countdown: phase, round, end instant, server time."""
     now = time.time() if now is None else now
     status = status_of(event, now)
     current = round_by_index(event, status.round_index)
     upcoming = round_by_index(event, status.next_index)
+    closed = posting_closed(status.phase, event.posting_open)
     return {
         **status.as_dict(),
         "ends_at": iso(status.ends_at),
@@ -72,8 +58,9 @@ def clock_payload(event: Event, now: float | None = None) -> dict[str, Any]:
         "minutes": current.minutes if current else None,
         "warnings": event.warning_seconds,
         "chime": event.chime,
-        "posting_open": event.posting_open and status.phase in ON,
-        "posting_closed": posting_closed(status.phase, event.posting_open),
+        "posting_open": closed is None,
+        "posting_closed": closed,
+        "version": clock_version(clocks(event)),  # what a console sends back with a control (cafe.operations.live)
         "announcement": event.announcement,
         "last_seq": event.last_seq,  # screens that missed a live note notice it at the next clock
     }

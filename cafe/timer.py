@@ -6,6 +6,7 @@ derives the same phase from them and the current time.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +23,19 @@ class Phase(StrEnum):
 
 
 ON = frozenset({Phase.RUNNING, Phase.PAUSED})  # a round is under way (running or on hold): posting may be open
+CLOSED_MESSAGES = {
+    Phase.WAITING: "Posting opens when the first round starts.",
+    Phase.MOVING: "Time to move to your next table; posting opens when the next round starts.",
+    Phase.BETWEEN: "Posting opens when the next round starts.",
+    Phase.HARVEST: "The café is over: posting is closed. Thank you!",
+}
+
+
+def posting_closed(phase: Phase, posting_open: bool) -> str | None:
+    """Why a phone cannot post in this phase, in words for it; None while it can."""
+    if phase not in ON:
+        return CLOSED_MESSAGES.get(phase, "Posting is closed.")
+    return None if posting_open else "The facilitator has closed posting for a moment."
 
 
 @dataclass(frozen=True)
@@ -103,3 +117,10 @@ def warnings_due(remaining_s: float, warnings: list[int]) -> int | None:
     """The largest warning threshold already reached, for a countdown at `remaining_s`."""
     reached = [w for w in warnings if remaining_s <= w]
     return max(reached) if reached else None
+
+
+def clock_version(rounds: list[RoundClock]) -> str:
+    """A short fingerprint of the rounds as stored: it changes with every start, pause, extension, end or skip, so a
+    console can say which clock it acted on."""
+    stored = sorted((r.index, r.state, r.minutes, r.ends_at, r.remaining_s) for r in rounds)
+    return hashlib.blake2s(repr(stored).encode(), digest_size=6).hexdigest()

@@ -152,8 +152,9 @@ def test_moderation_views_flag_only_what_is_not_plainly_visible(client, login, l
 def test_two_consoles_pressing_next_round_move_on_one_round(client, login, live_event):
     login()
     page = client.get(f"/console/{live_event.code}").text
-    assert re.search(r'data-round-action="next">[^<]*(<input[^>]*>\s*)*?<input type="hidden" name="round" value="1">', page)
+    seen = re.search(r'data-round-action="next">[^<]*(?:<input[^>]*>\s*)*?<input type="hidden" name="clock" value="(\w+)">',
+                     page)[1]
     for _ in range(2):  # both screens showed round 1
-        response = client.post(f"/console/{live_event.code}/round/next", data={"round": "1"}, follow_redirects=True)
-    assert "The round changed meanwhile: it is now round 2 (running)" in response.text
+        response = client.post(f"/console/{live_event.code}/round/next", data={"clock": seen}, follow_redirects=True)
+    assert "The clock changed meanwhile (round 2, running): nothing was done." in response.text
     assert [r.state.value for r in live_event.rounds] == ["ended", "running"]

@@ -48,16 +48,21 @@ def test_next_ends_the_current_round_and_starts_the_next(create_event):
     assert [r.state for r in event.rounds] == [RoundState.ENDED, RoundState.RUNNING]
 
 
-def test_a_second_console_pressing_next_for_the_same_round_changes_nothing(create_event):
+@pytest.mark.parametrize("action,minutes", [("next", None), ("extend", 5), ("skip", None)])
+def test_a_second_console_pressing_the_same_button_changes_nothing(create_event, action, minutes):
     event = create_event(rounds=3)
     operations.control_round(event, "start", now=T0)
-    operations.control_round(event, "next", now=T0 + 10, seen_round=1)
-    with pytest.raises(Conflict, match=r"The round changed meanwhile: it is now round 2 \(running\)"):
-        operations.control_round(event, "next", now=T0 + 11, seen_round="1")
+    if action == "skip":
+        operations.control_round(event, "end", now=T0 + 5)  # skipping needs a round not on
+    seen = clock_payload(event, T0 + 9)["version"]  # what both consoles show
+    operations.control_round(event, action, minutes, now=T0 + 10, seen_clock=seen)
+    states = [(r.state, r.ends_at) for r in event.rounds]
+    with pytest.raises(Conflict, match=r"The clock changed meanwhile \(round \d, \w+\): nothing was done"):
+        operations.control_round(event, action, minutes, now=T0 + 11, seen_clock=seen)
     db.session.rollback()
-    assert [r.state for r in event.rounds] == [RoundState.ENDED, RoundState.RUNNING, RoundState.PENDING]
-    operations.control_round(event, "pause", now=T0 + 12, seen_round=2)
-    assert event.rounds[1].state is RoundState.PAUSED
+    assert [(r.state, r.ends_at) for r in event.rounds] == states
+    operations.control_round(event, "pause" if action != "skip" else "start", now=T0 + 12,
+                             seen_clock=clock_payload(event, T0 + 12)["version"])
 
 
 def test_last_round_leads_to_harvest(create_event):

@@ -12,8 +12,8 @@ from cafe.errors import CafeError, Conflict, NotFound
 from cafe import live, shared
 from cafe.models import Event, EventStatus, Note, NoteState, Round, RoundState, Table
 from cafe.operations.notes import NOTE_LIMIT
-from cafe.payloads import clock_payload, round_by_index, round_clock, status_of
-from cafe.timer import ON, Phase, ends_after_extension
+from cafe.payloads import clock_payload, clocks, round_by_index, round_clock, status_of
+from cafe.timer import ON, Phase, clock_version, ends_after_extension
 
 
 def _settle(event: Event, now: float) -> None:
@@ -110,10 +110,10 @@ ROUND_ACTIONS: dict[str, Callable[[Event, float, float], None]] = {
 
 
 def control_round(event: Event, action: str, minutes: object = None, now: float | None = None, *,
-                  seen_round: object = None) -> None:
-    """Start, pause, resume, extend, end, skip or move to the next round; every screen is told. With `seen_round`
-    (the round the facilitator's screen showed), a round that changed meanwhile, say by a second console pressing
-    the same button, refuses the action rather than doing it to the next round."""
+                  seen_clock: object = None) -> None:
+    """Start, pause, resume, extend, end, skip or move to the next round; every screen is told. With `seen_clock`
+    (the clock's version the facilitator's screen showed), a clock that changed meanwhile, say by a second console
+    pressing the same button, refuses the action rather than doing it again to the next round."""
     if action not in ROUND_ACTIONS:
         raise NotFound(f"Unknown round action {action!r}; use one of: {', '.join(ROUND_ACTIONS)}.")
     try:
@@ -126,11 +126,11 @@ def control_round(event: Event, action: str, minutes: object = None, now: float 
     # The rounds as they are now, locked until this change commits (another process may be changing them).
     db.session.execute(select(Round).where(Round.event_id == event.id).with_for_update()
                        .execution_options(populate_existing=True)).all()
+    if seen_clock not in (None, "") and str(seen_clock) != clock_version(clocks(event)):
+        status = status_of(event, now)
+        raise Conflict(f"The clock changed meanwhile (round {status.round_index}, {status.phase.value}): nothing was "
+                       "done. Look at the clock and try again if you still want to.", code="clock_changed")
     _settle(event, now)
-    status = status_of(event, now)
-    if seen_round not in (None, "") and str(seen_round) != str(status.round_index):
-        raise Conflict(f"The round changed meanwhile: it is now round {status.round_index} ({status.phase.value}). "
-                       "Nothing was done; look at the clock and try again if you still want to.", code="round_changed")
     ROUND_ACTIONS[action](event, now, amount)
     _settle(event, now)
     db.session.commit()

@@ -24,8 +24,8 @@ from cafe.db import db
 from cafe.errors import CafeError, Conflict
 from cafe.models import Event, Heading, Note, NoteState, Round, RoundState, Table
 from cafe.moderation import flagged, review_words
-from cafe.payloads import note_payload, posting_closed, round_clock
-from cafe.timer import ON, status_at
+from cafe.payloads import note_payload, round_clock
+from cafe.timer import ON, posting_closed, status_at
 
 NOTE_LIMIT = 280
 AUTHOR_LIMIT = 60

@@ -65,7 +65,7 @@ def _act(code: str, change: Callable[[Event], str]) -> Response:
 def round_action(code: str, action: str):
     """Start, pause, resume, extend, end, skip, or go to the next round."""
     def change(event):
-        operations.control_round(event, action, request.form.get("minutes"), seen_round=request.form.get("round"))
+        operations.control_round(event, action, request.form.get("minutes"), seen_clock=request.form.get("clock"))
         return f"Done: {action}."
     return _act(code, change)
 
