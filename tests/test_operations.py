@@ -49,6 +49,9 @@ def test_a_heading_renamed_on_its_line_keeps_its_notes_and_one_with_notes_cannot
                                       "to keep them under the new name."]
     db.session.rollback()
     assert table.heading_titles == ["Blockers", "Good ideas"] and table.theme == "T"
+    with pytest.raises(SetupError, match="The heading 'Good ideas' holds 1 note"):  # a line gone: no guessing by place
+        operations.save_table(live_event, TableSpec(number=1, theme="T", headings=["Best ideas"]), table)
+    db.session.rollback()
     operations.save_table(live_event, TableSpec(number=1, theme="T", headings=["Good ideas"]), table)
     assert table.heading_titles == ["Good ideas"] and note.heading.title == "Good ideas"  # an empty one may go
 
@@ -58,7 +61,7 @@ def test_a_table_with_notes_and_a_round_that_started_cannot_be_deleted(live_even
     operations.post_note(table, heading="Ideas", text="Keep me", client_id="delete-0001")
     with pytest.raises(SetupError, match="Table 1 holds 1 note, so it stays"):
         operations.delete_table(table)
-    with pytest.raises(SetupError, match="Round 1 is running, so it stays"):
+    with pytest.raises(SetupError, match=r"Round 1 has started \(running\), so it stays"):
         operations.delete_round(live_event.rounds[0])
     db.session.rollback()
     operations.delete_round(live_event.rounds[1])  # not started: it may go

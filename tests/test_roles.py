@@ -61,6 +61,7 @@ CASES = [
     Case("board.table", "GET", "/board/{code}/tables/1", EVERYONE),
     Case("board.words", "GET", "/board/{code}/words", EVERYONE),
     Case("board.arrivals", "GET", "/board/{code}/arrivals", EVERYONE),
+    Case("board.counts", "GET", "/board/{code}/counts", EVERYONE),
     Case("harvest.vote", "POST", "/e/{code}/notes/1/vote", EVERYONE, form={"table": "1"}),
     Case("harvest.host", "GET", "/h/{host}", frozenset({HOST, OTHER_HOST})),  # each host opens their own table
     Case("harvest.host_moderate", "POST", "/h/{host}/notes/1/hide", frozenset({HOST})),  # note 1 is at table 1

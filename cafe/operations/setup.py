@@ -143,15 +143,19 @@ def _headings_after(table: Table, titles: list[str]) -> list[Heading]:
     place renamed, so their notes stay with them; a heading that would go while it holds notes is refused."""
     old = list(table.headings)
     by_title = {h.title: h for h in old}
+    # A line whose words changed is a rename only while every line stays where it was (same count, nothing moved);
+    # otherwise a position says nothing about which heading a new title replaces.
+    in_place = len(titles) == len(old) and all(old[i].title == t for i, t in enumerate(titles) if t in by_title)
     chosen: list[tuple[Heading | None, str]] = []
     for position, title in enumerate(titles):
         heading = by_title.get(title)
-        if heading is None and position < len(old) and old[position].title not in titles:
+        if heading is None and in_place:
             heading = old[position]  # the same line, new words: a rename
         chosen.append((heading, title))
     gone = [h for h in old if h.id is not None and all(h is not kept for kept, _ in chosen)]
-    held = select(Note.heading_id, func.count()).where(Note.heading_id.in_([h.id for h in gone])).group_by(Note.heading_id)
-    counts = {heading_id: count for heading_id, count in db.session.execute(held)}
+    per_heading = (select(Note.heading_id, func.count()).where(Note.heading_id.in_([h.id for h in gone]))
+                   .group_by(Note.heading_id))
+    counts = {heading_id: count for heading_id, count in db.session.execute(per_heading)}
     _fail_if([f"The heading '{h.title}' holds {counts[h.id]} note{'' if counts[h.id] == 1 else 's'}, so it stays: "
               f"rename it on its own line to keep them under the new name." for h in gone if counts.get(h.id)])
     headings = []
@@ -220,8 +224,11 @@ def save_round(event: Event, spec: RoundSpec, round_: Round | None = None) -> Ro
 
 def delete_round(round_: Round) -> None:
     """Delete a round that has not started, and renumber the ones after it."""
-    _fail_if([f"Round {round_.index} is {round_.state.value}, so it stays: only a round that has not started can be "
-              f"deleted (skip it from the console instead)."] if round_.state is not RoundState.PENDING else [])
+    if round_.state is RoundState.SKIPPED:
+        _fail_if([f"Round {round_.index} was skipped; it stays, so that the rounds after it keep their numbers."])
+    if round_.state is not RoundState.PENDING:
+        _fail_if([f"Round {round_.index} has started ({round_.state.value}), so it stays: only a round that has not "
+                  f"started can be deleted (skip it from the console instead)."])
     event = round_.event
     event.rounds.remove(round_)
     db.session.delete(round_)

@@ -1,7 +1,7 @@
 """Projector face: the event board with every table, one table's board, and a kiosk that cycles."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 
 from cafe import operations
 from cafe.auth import get_event
@@ -32,6 +32,14 @@ def event(code: str):
                            counts=public_counts(event), columns=tile_columns(len(event.tables)), current=current,
                            kiosk=kiosk if kiosk and kiosk >= 5 else None,
                            next_index=status.next_index, arrivals=operations.arrivals(event, status.next_index))
+
+
+@bp.get("/<code>/counts")
+def counts(code: str):
+    """Each table's count of public notes, by table number, for a board to set its tiles after older notes changed."""
+    event = get_event(code)
+    by_id = public_counts(event)
+    return jsonify({str(t.number): by_id.get(t.id, 0) for t in event.tables})
 
 
 @bp.get("/<code>/arrivals")

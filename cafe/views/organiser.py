@@ -1,8 +1,6 @@
 """Organiser face: events, tables, rounds, participants, and the setup file."""
 from __future__ import annotations
 
-from typing import Callable
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_login import current_user
@@ -35,7 +33,12 @@ def _form_error(form: FlaskForm) -> SetupError:
 
 def _back(event: Event, anchor: str = "") -> BaseResponse:
     """Redirect to the event's page, at a section."""
-    return redirect(url_for("organiser.event", code=event.code) + (f"#{anchor}" if anchor else ""))
+    return redirect(_back_url(event, anchor))
+
+
+def _back_url(event: Event, anchor: str = "") -> str:
+    """The event's page, at a section."""
+    return url_for("organiser.event", code=event.code) + (f"#{anchor}" if anchor else "")
 
 
 def _table(event: Event, number: int) -> Table:
@@ -176,19 +179,8 @@ def delete_table(code: str, number: int):
     event = get_event(code)
     table = _table(event, number)
     if ActionForm().validate_on_submit():
-        _delete(operations.delete_table, table, f"Deleted table {number}.")
+        return report(lambda: operations.delete_table(table), f"Deleted table {number}.", _back_url(event, "tables"))
     return _back(event, "tables")
-
-
-def _delete(delete: Callable[..., None], thing: Table | Round, done: str) -> None:
-    """Delete a table or a round, or say why it stays."""
-    try:
-        delete(thing)
-    except SetupError as error:
-        db.session.rollback()
-        _failed(error)
-    else:
-        flash(done, "success")
 
 
 @bp.post("/events/<code>/tables/<int:number>/move/<direction>")
@@ -250,7 +242,7 @@ def delete_round(code: str, index: int):
     event = get_event(code)
     round_ = _round(event, index)
     if ActionForm().validate_on_submit():
-        _delete(operations.delete_round, round_, f"Deleted round {index}.")
+        return report(lambda: operations.delete_round(round_), f"Deleted round {index}.", _back_url(event, "rounds"))
     return _back(event, "rounds")
 
 

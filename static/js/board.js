@@ -43,23 +43,23 @@ const live = new Live(root, {
   insert(note) {
     if (onlyTable && String(note.table) !== onlyTable) return;
     const tile = root.querySelector(`[data-tile="${note.table}"]`);
-    const list = tile && tile.querySelector(`[data-heading-list="${CSS.escape(note.heading || "")}"]`);
+    if (!tile) return;
+    // Newer than every note this screen knew of: a new note, counted and on top. Any other (published after review,
+    // restored, changed after leaving the tile) goes back to its place, and the server recounts.
+    const isNew = note.seq > live.lastSeq;
+    if (isNew) addToCount(tile, 1);
+    else refreshCounts();
+    const list = tile.querySelector(`[data-heading-list="${CSS.escape(note.heading || "")}"]`);
     if (!list) return;
     const element = noteElement(note.html);
-    // Newer than every note this screen knew of: a new note, on top. A note shown again after a change (a vote on
-    // one that had left the tile, a note published after review) goes back to its place, newest first, pinned on top.
-    const isNew = note.seq > live.lastSeq;
     const later = [...list.children].find((li) => !li.classList.contains("pinned") && Number(li.dataset.seq) < note.seq);
     if (isNew) element.classList.add("fresh");
     if (note.pinned) list.prepend(element);
     else list.insertBefore(element, later || null);
     while (list.children.length > 12) list.lastElementChild.remove();
-    if (isNew) count(tile, 1);
   },
+  changed: refreshCounts,
   visibility: () => location.reload(),
-  removed(note) {
-    count(root.querySelector(`[data-tile="${note.table}"]`), -1);
-  },
   clock(clock) {
     if (clock.chime !== undefined) chimeForEvent = clock.chime;
     showChimeState();
@@ -77,13 +77,35 @@ markClipped();
 addEventListener("resize", markClipped);
 new MutationObserver(markClipped).observe(root.querySelector(".tiles"), { childList: true, subtree: true });
 
-// A tile's count of its table's notes, started by the server and kept up to date here.
-function count(tile, change) {
-  const el = tile && tile.querySelector("[data-count]");
+// A tile's count of its table's notes: from the server, plus each new note since.
+function setCount(tile, total) {
+  const el = tile.querySelector("[data-count]");
   if (!el) return;
-  const total = Math.max(0, Number(el.dataset.total || 0) + change);
   el.dataset.total = total;
   el.textContent = `${total} note${total === 1 ? "" : "s"}`;
+}
+
+function addToCount(tile, change) {
+  const el = tile.querySelector("[data-count]");
+  if (el) setCount(tile, Number(el.dataset.total || 0) + change);
+}
+
+// A change to an older note (hidden, merged, restored, published) may change a count: ask the server, once a second
+// at most however many changes arrive.
+let countsDue = null;
+function refreshCounts() {
+  if (countsDue || !root.dataset.countsUrl) return;
+  countsDue = setTimeout(async () => {
+    countsDue = null;
+    try {
+      const response = await fetch(root.dataset.countsUrl, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const counts = await response.json();
+      root.querySelectorAll("[data-tile]").forEach((tile) => setCount(tile, counts[tile.dataset.tile] ?? 0));
+    } catch {
+      // Offline: the next change or reconnect asks again.
+    }
+  }, 1000);
 }
 
 function refreshArrivals() {

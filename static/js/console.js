@@ -33,14 +33,18 @@ const live = new Live(root, {
   update(note) {
     redraw(note.seq);
   },
-  clock(_clock, initial) {
-    // A round started, paused, was extended or ended: its line in the list of rounds says so.
+  clock(clock, initial, changed) {
+    // The forms (used while the socket is down) act on the clock this screen shows, as the socket's controls do.
+    if (clock.version) root.querySelectorAll("form[data-round-action] input[name=clock]").forEach((i) => (i.value = clock.version));
+    // A round started, paused or ended: its line in the list of rounds says so.
     const rounds = root.querySelector("[data-rounds]");
-    if (!initial && rounds) refresh(root, "[data-rounds]", rounds.dataset.roundsUrl);
+    if (changed && !initial && rounds) refresh(root, "[data-rounds]", rounds.dataset.roundsUrl);
   },
   visibility(data) {
-    // A round hidden or revealed: its notes stay here, their flag changes.
-    list.querySelectorAll(`.note[data-round="${CSS.escape(String(data.round))}"]`).forEach((li) => redraw(li.dataset.seq));
+    // A round hidden or revealed (every held note, when no round is named): its notes stay here, their flag changes.
+    const notes = data.round == null ? list.querySelectorAll("[data-held] .note")
+      : list.querySelectorAll(`.note[data-round="${CSS.escape(String(data.round))}"]`);
+    notes.forEach((li) => redraw(li.dataset.seq));
   },
   themes() {
     refresh(root, "[data-themes]", `${location.pathname}/themes`);
@@ -64,7 +68,7 @@ function control(form) {
   if (!live.socket || !live.socket.connected) return false;
   const minutes = form.querySelector("input[name=minutes]");
   const payload = { event: root.dataset.event, action: form.dataset.roundAction, minutes: minutes ? Number(minutes.value) : null,
-    round: live.clock ? live.clock.round ?? null : null };
+    clock: live.clock ? live.clock.version ?? null : null };
   live.socket.emit("round.control", payload, (reply) => {
     status.textContent = reply.ok ? "" : reply.error;
   });

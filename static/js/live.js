@@ -125,7 +125,7 @@ export class Live {
     }
     const moveNow = this.root.querySelector("[data-move-now]");
     if (moveNow) moveNow.hidden = clock.phase !== "moving";
-    if (this.hooks.clock) this.hooks.clock(this.clock, initial);
+    if (this.hooks.clock) this.hooks.clock(this.clock, initial, changed);
     this.render();
   }
 
@@ -203,11 +203,9 @@ export class Live {
   update(note) {
     const old = document.getElementById(`note-${note.seq}`);
     const shown = note.state === "visible" && !note.hidden_round;
+    if (this.hooks.changed) this.hooks.changed(note);
     if (!shown) {
-      if (old) {
-        old.remove();
-        if (this.hooks.removed) this.hooks.removed(note);
-      }
+      if (old) old.remove();
       return;
     }
     if (!old) {
@@ -235,7 +233,8 @@ export class Live {
   }
 
   async catchUp(from = this.lastSeq) {
-    if (this.catchingUp) return this.catchingUp;
+    // One catch-up at a time; one from further back (a reveal) runs after the one on its way, not instead of it.
+    if (this.catchingUp) return from < this.lastSeq ? this.catchingUp.then(() => this.catchUp(from)) : this.catchingUp;
     let after = from;
     this.catchingUp = (async () => {
       try {

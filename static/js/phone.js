@@ -18,7 +18,11 @@ function newClientId() {
 function place(element) {
   const empty = root.querySelector("[data-empty]");
   if (empty) empty.remove();
-  list.prepend(element);
+  // Newest first: a note in the outbox (no number yet) above the stored ones, an older note (shown at a reveal) at
+  // its place, pinned notes staying on top.
+  const seq = element.dataset.seq ? Number(element.dataset.seq) : Infinity;
+  const later = [...list.children].find((li) => li.dataset.seq && !li.classList.contains("pinned") && Number(li.dataset.seq) < seq);
+  list.insertBefore(element, later || null);
 }
 
 function markState(element, state, label) {

@@ -73,16 +73,21 @@ def test_screens_opened_while_notes_were_hidden_show_them_at_the_reveal_and_drop
     assert server.post_note(4, text, f"early-{time.time_ns()}")[0] == 201
     board = new_page(server.urls["board"], viewport={"width": 1920, "height": 1080})
     phone = new_page(server.urls["table 4"], viewport={"width": 390, "height": 844})
-    for page in (board, phone):
+    other_console = new_page(server.urls["facilitator link (console without logging in)"])  # a second facilitator
+    for page in (board, phone, other_console):
         page.wait_for_selector("[data-live].online")
+    for page in (board, phone):
         assert page.locator(".note-text", has_text=text).count() == 0
+    held = other_console.locator("[data-notes] .console-note", has_text=text)
+    expect(held).to_contain_text("hidden until reveal")
     console.get_by_role("button", name="Reveal the notes").click()
     for page in (board, phone):
         expect(page.locator(".note-text", has_text=text)).to_be_visible(timeout=5000)
+    expect(held).not_to_contain_text("hidden until reveal", timeout=5000)  # redrawn live on the other console
     console.get_by_role("button", name="Hide notes until I reveal them").click()
     for page in (board, phone):
         expect(page.locator(".note-text", has_text=text)).to_have_count(0, timeout=5000)
-    expect(console.locator("[data-notes] .console-note", has_text=text)).to_contain_text("hidden until reveal")
+    expect(held).to_contain_text("hidden until reveal", timeout=5000)
     console.get_by_role("button", name="Reveal the notes").click()
     expect(board.locator(".note-text", has_text=text)).to_be_visible(timeout=5000)
 

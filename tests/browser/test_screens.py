@@ -111,3 +111,17 @@ def test_console_shortcuts_can_be_turned_off_and_the_rounds_list_follows_the_clo
     console.keyboard.press("e")
     expect(console.locator("[data-rounds] li").nth(index - 1)).to_contain_text("ended")
     server.control("start")
+
+
+def test_a_tile_count_follows_a_change_to_a_note_no_longer_on_the_board(server, new_page, console):
+    server.ensure_running()
+    first = server.post_note(1, "Soon pushed off the tile", f"old-{time.time_ns()}")[1]["seq"]
+    for i in range(13):
+        server.post_note(1, f"Pushing the old one off, note {i}", f"push-{time.time_ns()}")
+    board = online(new_page(server.urls["board"], viewport={"width": 1920, "height": 1080}))
+    count = board.locator('[data-tile="1"] [data-count]')
+    before = public_count(server, 1)
+    expect(count).to_have_text(f"{before} notes")
+    console.reload()
+    console.locator(f"#console-note-{first}").get_by_role("button", name="Hide").click()
+    expect(count).to_have_text(f"{before - 1} notes", timeout=5000)

@@ -10,7 +10,6 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Callable
 
 import pytest
@@ -160,12 +159,17 @@ def test_notes_are_grouped_under_themes_when_there_are_themes(render) -> None:
     assert table_1.index("Theme: Time for training") < table_1.index("Without a theme") < table_1.index("Needed support")
 
 
-def test_a_group_comes_where_its_most_voted_note_would() -> None:
-    notes = [SimpleNamespace(text=text, theme=theme) for text, theme in
-             [("six votes", None), ("two votes", "Funding"), ("one vote", "Funding"), ("none", None)]]
-    groups = cafe.export.pdf.group_by_theme(notes)
+def test_a_group_comes_where_its_most_voted_note_would(make_snapshot) -> None:
+    base = make_snapshot(tables=1, rounds=1, per_heading=3, hostile=False)
+    blockers = [n for n in base.notes if n.heading == "Blockers" and n.visible]  # in posting order
+    changes = dict(zip([n.id for n in blockers], [("one vote", 1, "Funding"), ("six votes", 6, None),
+                                                   ("two votes", 2, "Funding")]))
+    notes = tuple(replace(n, text=changes[n.id][0], votes=changes[n.id][1], theme=changes[n.id][2])
+                  if n.id in changes else n for n in base.notes)
+    [section] = cafe.export.pdf.table_sections(replace(base, notes=notes))
+    groups = section.blocks[0].groups
     assert [(g.theme, [n.text for n in g.notes]) for g in groups] == [
-        (None, ["six votes", "none"]), ("Funding", ["two votes", "one vote"])]
+        (None, ["six votes"]), ("Funding", ["two votes", "one vote"])]
 
 
 def test_sections_list_notes_most_voted_first_and_can_keep_the_top_ones(make_snapshot) -> None:
@@ -365,7 +369,7 @@ def test_a_large_cafe_in_parts_prints_every_note_numbers_every_page_and_keeps_it
     # Every visible note, in full, in the appendix; no hidden one anywhere.
     appendix = appendix_text(pages, large.event.name)
     assert [note.text for note in large.visible_notes if not holds(appendix, note.text)] == []
-    assert "HIDDEN" not in " ".join(pages)
+    assert "HIDDEN" not in " ".join(pages) and "No notes have been published yet." not in flat(" ".join(pages))
     for literal in ("<script>alert('x')</script>", "<img src=x onerror=alert(1)>", "{{ 7*7 }} {% raw %} ${7*7}"):
         assert literal in appendix
 
