@@ -215,9 +215,11 @@ def test_long_texts_within_the_limits_keep_each_printed_sheet_whole(make_snapsho
     assert "Contents" in pdf_text(summary, first=2, last=2)
 
 
-def test_an_empty_cafe_says_so_in_the_appendix(make_snapshot) -> None:
-    spaced = flat(pdf_text(RENDERERS["summary.pdf"].render(make_snapshot(per_heading=0, hostile=False))))
+def test_an_empty_cafe_says_so_instead_of_empty_charts_and_appendix(make_snapshot) -> None:
+    data = RENDERERS["summary.pdf"].render(make_snapshot(per_heading=0, hostile=False))
+    spaced = flat(pdf_text(data))
     assert "Appendix: every note" in spaced and "No notes have been published yet." in spaced
+    assert "nothing to chart" in spaced and "Notes per table" not in spaced
 
 
 def test_each_table_card_shows_its_table_and_a_qr_code_of_its_link(make_snapshot, render, tmp_path) -> None:
