@@ -153,9 +153,11 @@ def _headings_after(table: Table, titles: list[str]) -> list[Heading]:
             heading = old[position]  # the same line, new words: a rename
         chosen.append((heading, title))
     gone = [h for h in old if h.id is not None and all(h is not kept for kept, _ in chosen)]
-    per_heading = (select(Note.heading_id, func.count()).where(Note.heading_id.in_([h.id for h in gone]))
-                   .group_by(Note.heading_id))
-    counts = {heading_id: count for heading_id, count in db.session.execute(per_heading)}
+    counts: dict[int, int] = {}
+    if gone:  # only a heading that goes needs counting
+        per_heading = (select(Note.heading_id, func.count()).where(Note.heading_id.in_([h.id for h in gone]))
+                       .group_by(Note.heading_id))
+        counts = {heading_id: count for heading_id, count in db.session.execute(per_heading)}
     _fail_if([f"The heading '{h.title}' holds {counts[h.id]} note{'' if counts[h.id] == 1 else 's'}, so it stays: "
               f"rename it on its own line to keep them under the new name." for h in gone if counts.get(h.id)])
     headings = []

@@ -1,5 +1,5 @@
 // Projector face: live notes in their tiles, the countdown, the move-now screen, the chime and the kiosk.
-import { Live, noteElement, refresh } from "./live.js";
+import { Live, noteElement, placeNewestFirst, refresh } from "./live.js";
 
 const root = document.querySelector("[data-live]");
 const muteButton = root.querySelector("[data-mute]");
@@ -52,10 +52,8 @@ const live = new Live(root, {
     const list = tile.querySelector(`[data-heading-list="${CSS.escape(note.heading || "")}"]`);
     if (!list) return;
     const element = noteElement(note.html);
-    const later = [...list.children].find((li) => !li.classList.contains("pinned") && Number(li.dataset.seq) < note.seq);
     if (isNew) element.classList.add("fresh");
-    if (note.pinned) list.prepend(element);
-    else list.insertBefore(element, later || null);
+    placeNewestFirst(list, element);
     while (list.children.length > 12) list.lastElementChild.remove();
   },
   changed: refreshCounts,

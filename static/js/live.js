@@ -261,6 +261,18 @@ export class Live {
   }
 }
 
+// Notes newest first, pinned ones on top: a note goes before the first unpinned one with a lower number (one with no
+// number yet, in a phone's outbox, above every stored note), so an older note shown again lands at its place.
+export function placeNewestFirst(list, element) {
+  if (element.classList.contains("pinned")) {
+    list.prepend(element);
+    return;
+  }
+  const seq = element.dataset.seq ? Number(element.dataset.seq) : Infinity;
+  const later = [...list.children].find((li) => li.dataset.seq && !li.classList.contains("pinned") && Number(li.dataset.seq) < seq);
+  list.insertBefore(element, later || null);
+}
+
 export function noteElement(html) {
   const template = document.createElement("template");
   template.innerHTML = html.trim();

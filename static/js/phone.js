@@ -1,5 +1,5 @@
 // Phone face: post notes without a reload, show each note's state, count characters, keep the name.
-import { Live, noteElement, refresh } from "./live.js";
+import { Live, noteElement, placeNewestFirst, refresh } from "./live.js";
 
 const root = document.querySelector("[data-live]");
 const form = root.querySelector("[data-post-form]");
@@ -18,11 +18,7 @@ function newClientId() {
 function place(element) {
   const empty = root.querySelector("[data-empty]");
   if (empty) empty.remove();
-  // Newest first: a note in the outbox (no number yet) above the stored ones, an older note (shown at a reveal) at
-  // its place, pinned notes staying on top.
-  const seq = element.dataset.seq ? Number(element.dataset.seq) : Infinity;
-  const later = [...list.children].find((li) => li.dataset.seq && !li.classList.contains("pinned") && Number(li.dataset.seq) < seq);
-  list.insertBefore(element, later || null);
+  placeNewestFirst(list, element);
 }
 
 function markState(element, state, label) {
