@@ -107,6 +107,22 @@ def demo_urls(event: Event) -> list[tuple[str, str]]:
         ]
 
 
+@cafe_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--owner", default=DEMO_EMAIL, show_default=True, help="Email of the organiser account that owns it.")
+def import_command(file, owner: str) -> None:
+    """Set up a new event from a setup YAML file (as the organiser page imports it) and print its URLs."""
+    user = db.session.scalar(select(User).where(User.email == owner.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"There is no organiser account {owner}: make one with `flask cafe create-user`.")
+    try:
+        event = operations.import_setup(user, file.read())
+    except CafeError as error:
+        raise click.ClickException(str(error)) from None
+    for label, url in demo_urls(event):
+        click.echo(f"{label}: {url}")
+
+
 @cafe_cli.command("export")
 @click.argument("code")
 @click.argument("names", nargs=-1)

@@ -116,15 +116,33 @@ def test_board_tiles_count_every_public_note_and_share_one_screen(client, live_e
     hidden, _ = operations.post_note(live_event.tables[0], heading="Ideas", text="Off topic", client_id="count-note-hide")
     operations.set_note_state(hidden, NoteState.HIDDEN)
     page = client.get(f"/board/{live_event.code}").text
-    assert 'class="tiles cols-3"' in page
+    assert 'class="tiles cols-3 type-large"' in page
     counts = re.findall(r'data-total="(\d+)">(\d+) notes?<', page)
     assert counts == [("14", "14"), ("0", "0"), ("0", "0")]
 
 
 def test_tiles_are_laid_out_to_fit_one_screen():
-    from cafe.views.board import tile_columns
+    from cafe.views.board import board_layout
 
-    assert [tile_columns(n) for n in (0, 1, 3, 4, 7, 8, 12, 13, 30, 60)] == [1, 1, 3, 2, 4, 4, 6, 5, 6, 6]
+    layouts = {n: board_layout(n) for n in (0, 1, 3, 4, 7, 8, 9, 12, 13, 30)}
+    assert {n: (lay.pages, lay.per_page, lay.columns) for n, lay in layouts.items()} == {
+        0: (1, 1, 1), 1: (1, 1, 1), 3: (1, 3, 3), 4: (1, 4, 2), 7: (1, 7, 4), 8: (1, 8, 4), 9: (1, 9, 3),
+        12: (1, 12, 4), 13: (2, 7, 4), 30: (3, 10, 4)}
+    assert [layouts[n].type for n in (1, 4, 7, 12)] == ["type-large", "type-medium", "", ""]
+    assert [layouts[30].page_of(i) for i in (0, 9, 10, 29)] == [1, 1, 2, 3]
+
+
+def test_a_board_of_more_than_twelve_tables_shows_them_a_screenful_at_a_time(client, create_event):
+    event = create_event(tables=13)
+    page = client.get(f"/board/{event.code}").text
+    assert 'data-pages="2"' in page and re.findall(r'data-tile="(\d+)" data-page="(\d)"', page)[6:8] == [("7", "1"), ("8", "2")]
+    assert "Tables 1 to 7 of 13" in page
+
+
+def test_the_board_takes_its_turn_length_from_the_address(client, live_event):
+    assert 'data-turn="' not in client.get(f"/board/{live_event.code}").text
+    assert 'data-turn="3"' in client.get(f"/board/{live_event.code}?turn=1").text
+    assert 'data-turn="20"' in client.get(f"/board/{live_event.code}/tables/1?turn=20").text
 
 
 def test_phone_page_says_why_posting_is_closed_before_the_first_round(client, create_event):

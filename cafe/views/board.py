@@ -1,6 +1,8 @@
 """Projector face: the event board with every table, one table's board, and a kiosk that cycles."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from cafe import operations
@@ -9,27 +11,54 @@ from cafe.payloads import (clock_payload, event_notes, handover_notes, public_co
                            table_notes)
 
 bp = Blueprint("board", __name__, url_prefix="/board")
-TILE_NOTES = 12
-MOST_COLUMNS = 6
+TILE_NOTES = 12  # the recent notes a tile takes turns to show; older ones are on the table's own board
+TABLE_NOTES = 40
+MOST_TILES = 12  # tables on one screen; a bigger café's board shows them a screenful at a time
+
+# Columns for the tiles of one screen, chosen so that each tile has the most room for whole notes beside the
+# clock on a 16:9 screen (more than twelve tables page through screenfuls of these).
+COLUMNS = {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3, 7: 4, 8: 4, 9: 3, 10: 4, 11: 4, 12: 4}
+# Larger type where fewer tables share the screen; from seven tables on, the board's base size (24 px at 1080 high).
+TYPE = {1: "type-large", 2: "type-large", 3: "type-large", 4: "type-medium", 5: "type-medium", 6: "type-medium"}
 
 
-def tile_columns(tables: int) -> int:
-    """Columns of the board's tiles so that every table fits on one screen: one row up to three tables, two up to
-    twelve, then as many rows as it takes at six columns (a bigger café cycles tables with ?kiosk=)."""
-    rows = 1 if tables <= 3 else 2 if tables <= 12 else -(-tables // MOST_COLUMNS)
-    return max(1, min(MOST_COLUMNS, -(-tables // rows)))
+@dataclass(frozen=True)
+class Layout:
+    """How a board lays out its tables: screenfuls (pages) of tiles, their columns and type size."""
+
+    pages: int
+    per_page: int
+    columns: int
+    type: str
+
+    def page_of(self, position: int) -> int:
+        """The screenful (from 1) that shows the table at this position (from 0)."""
+        return position // self.per_page + 1
+
+
+def board_layout(tables: int) -> Layout:
+    """The layout for a board of this many tables: up to twelve on one screen, more in balanced screenfuls."""
+    pages = max(1, -(-tables // MOST_TILES))
+    per_page = max(1, -(-tables // pages))
+    return Layout(pages, per_page, COLUMNS[per_page], TYPE.get(per_page, ""))
+
+
+def turn_seconds() -> int | None:
+    """How long a tile shows one set of notes before the next, from ?turn= (3 to 60 s; None for the default)."""
+    turn = request.args.get("turn", type=int)
+    return min(60, max(3, turn)) if turn else None
 
 
 @bp.get("/<code>")
 def event(code: str):
     """Every table as a tile with its newest notes under their headings, the countdown and how to join."""
     event = get_event(code)
-    current = round_by_index(event, status_of(event).round_index)
+    status = status_of(event)
     notes = {t.id: table_notes(t, TILE_NOTES) for t in event.tables}
     kiosk = request.args.get("kiosk", type=int)
-    status = status_of(event)
     return render_template("board/event.html", event=event, clock=clock_payload(event), notes=notes,
-                           counts=public_counts(event), columns=tile_columns(len(event.tables)), current=current,
+                           counts=public_counts(event), layout=board_layout(len(event.tables)),
+                           current=round_by_index(event, status.round_index), turn=turn_seconds(), hold=TILE_NOTES,
                            kiosk=kiosk if kiosk and kiosk >= 5 else None,
                            next_index=status.next_index, arrivals=operations.arrivals(event, status.next_index))
 
@@ -58,8 +87,9 @@ def table(code: str, number: int):
     current = round_by_index(event, status_of(event).round_index)
     kiosk = request.args.get("kiosk", type=int)
     return render_template("board/table.html", event=event, table=table, clock=clock_payload(event),
-                           notes=table_notes(table, 60), current=current, handover=handover_notes(table, current),
-                           kiosk=kiosk if kiosk and kiosk >= 5 else None)
+                           notes={table.id: table_notes(table, TABLE_NOTES)}, counts=public_counts(event),
+                           current=current, handover=handover_notes(table, current), turn=turn_seconds(),
+                           hold=TABLE_NOTES, kiosk=kiosk if kiosk and kiosk >= 5 else None)
 
 
 def _cloud(event, number: int | None) -> list[tuple[str, int, int]]:

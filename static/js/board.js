@@ -1,5 +1,6 @@
 // Projector face: live notes in their tiles, the countdown, the move-now screen, the chime and the kiosk.
 import { Live, noteElement, placeNewestFirst, refresh } from "./live.js";
+import { Tiles } from "./tiles.js";
 
 const root = document.querySelector("[data-live]");
 const muteButton = root.querySelector("[data-mute]");
@@ -39,10 +40,13 @@ muteButton.addEventListener("click", () => {
 });
 showChimeState();
 
+const tiles = new Tiles(root).start();
+const tileOf = (number) => root.querySelector(`[data-tile="${CSS.escape(String(number))}"]`);
+
 const live = new Live(root, {
   insert(note) {
     if (onlyTable && String(note.table) !== onlyTable) return;
-    const tile = root.querySelector(`[data-tile="${note.table}"]`);
+    const tile = tileOf(note.table);
     if (!tile) return;
     // Newer than every note this screen knew of: a new note, counted and on top. Any other (published after review,
     // restored, changed after leaving the tile) goes back to its place, and the server recounts.
@@ -54,9 +58,13 @@ const live = new Live(root, {
     const element = noteElement(note.html);
     if (isNew) element.classList.add("fresh");
     placeNewestFirst(list, element);
-    while (list.children.length > 12) list.lastElementChild.remove();
+    tiles.changed(tile);
   },
-  changed: refreshCounts,
+  changed(note) {
+    refreshCounts();
+    const tile = tileOf(note.table);
+    if (tile) tiles.schedule(tile);  // redrawn in place (votes reorder the turns) or taken off
+  },
   visibility: () => location.reload(),
   clock(clock) {
     if (clock.chime !== undefined) chimeForEvent = clock.chime;
@@ -67,20 +75,13 @@ const live = new Live(root, {
   plan: refreshArrivals,
 }).connect();
 
-// Lists cut off at the bottom of their tile fade out there, so that a half note reads as "more below".
-function markClipped() {
-  root.querySelectorAll(".tile .notes").forEach((list) => list.classList.toggle("clipped", list.scrollHeight > list.clientHeight + 1));
-}
-markClipped();
-addEventListener("resize", markClipped);
-new MutationObserver(markClipped).observe(root.querySelector(".tiles"), { childList: true, subtree: true });
-
 // A tile's count of its table's notes: from the server, plus each new note since.
 function setCount(tile, total) {
   const el = tile.querySelector("[data-count]");
   if (!el) return;
   el.dataset.total = total;
   el.textContent = `${total} note${total === 1 ? "" : "s"}`;
+  tiles.schedule(tile);
 }
 
 function addToCount(tile, change) {
