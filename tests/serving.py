@@ -48,6 +48,13 @@ class Server:
         self.code = urls["event code"]
         self.token = urls["api token"]
 
+    def import_setup(self, setup: str, folder: Path) -> dict[str, str]:
+        """Set up another event from setup YAML (`flask cafe import`, owned by the demo organiser); its URLs by label."""
+        path = folder / f"setup-{time.time_ns()}.yaml"
+        path.write_text(setup, encoding="utf-8")
+        lines = self.flask("cafe", "import", str(path)).splitlines()
+        return dict(line.split(": ", 1) for line in lines if ": " in line)
+
     def at(self, base: str) -> Server:
         """The same server's API reached through another address, such as a proxy in front of it."""
         other = copy.copy(self)
