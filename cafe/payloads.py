@@ -63,6 +63,7 @@ def clock_payload(event: Event, now: float | None = None) -> dict[str, Any]:
         "version": clock_version(clocks(event)),  # what a console sends back with a control (cafe.operations.live)
         "announcement": event.announcement,
         "last_seq": event.last_seq,  # screens that missed a live note notice it at the next clock
+        "hidden_rounds": [r.index for r in event.rounds if r.hidden],  # and a hide or reveal, the same way
     }
 
 

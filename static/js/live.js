@@ -48,6 +48,7 @@ export class Live {
       warnings: (el.dataset.warnings || "").split(",").filter(Boolean).map(Number),
       chime: el.dataset.chime === "on",
       posting_closed: el.dataset.postingClosed || null,
+      hidden_rounds: (el.dataset.hiddenRounds || "").split(",").filter(Boolean).map(Number),
       server_time: el.dataset.serverTime,
     }, { initial: true });
   }
@@ -70,9 +71,8 @@ export class Live {
     // Hiding a round's notes or revealing them changes which notes are public all at once. A screen with its own
     // way (the board reloads, so its counts stay right) does that; others drop the round's notes, or fetch from the
     // start (revealed notes are older than the newest this screen knows of).
-    const visibility = this.hooks.visibility;
-    this.socket.on("notes.revealed", (data) => (visibility ? visibility(data) : this.catchUp(0)));
-    this.socket.on("round.hidden", (data) => (visibility ? visibility(data) : this.hideRound(data.round)));
+    this.socket.on("notes.revealed", (data) => this.noticeVisibility([], [data.round]));
+    this.socket.on("round.hidden", (data) => this.noticeVisibility([data.round], []));
     this.socket.on("themes.changed", () => this.hooks.themes && this.hooks.themes());
     setInterval(() => this.measureOffset(), 60000);
     setInterval(() => this.render(), 250);
@@ -112,7 +112,28 @@ export class Live {
     return Date.now() + this.offset;
   }
 
+  // Rounds hidden or revealed: from their live messages, or noticed in a clock (a screen that was loading or
+  // offline when the message went out).
+  noticeVisibility(hidden, revealed) {
+    const visibility = this.hooks.visibility;
+    if (visibility) [...hidden, ...revealed].forEach((round) => visibility({ round }));
+    else {
+      hidden.forEach((index) => this.hideRound(index));
+      if (revealed.length) this.catchUp(0);
+    }
+  }
+
+  compareHiddenRounds(rounds, initial) {
+    const known = this.hiddenRounds;
+    this.hiddenRounds = new Set(rounds);
+    if (initial || !known) return;
+    const hidden = rounds.filter((index) => !known.has(index));
+    const revealed = [...known].filter((index) => !this.hiddenRounds.has(index));
+    if (hidden.length || revealed.length) this.noticeVisibility(hidden, revealed);
+  }
+
   applyClock(clock, { initial = false } = {}) {
+    if (clock.hidden_rounds) this.compareHiddenRounds(clock.hidden_rounds, initial);
     const changed = !this.clock || this.clock.round !== clock.round || this.clock.phase !== clock.phase;
     if (changed) this.warned.clear();
     if (changed && !initial && this.hooks.phase) this.hooks.phase(clock);

@@ -123,3 +123,23 @@ def test_a_vote_redrawing_a_note_on_the_console_keeps_its_tick_and_an_edit_being
     expect(note.locator("[data-votes]")).to_have_text("1 vote")
     expect(note.locator('input[name="notes"]')).to_be_checked()
     expect(note.locator("textarea")).to_have_value("A careful fix, half written")
+
+
+def test_a_board_that_missed_a_hide_while_offline_notices_it_at_the_next_clock(server, new_page, console):
+    server.ensure_running()
+    text = f"Shown, then hidden behind the board's back {time.time_ns()}"
+    assert server.post_note(3, text, f"missed-{time.time_ns()}")[0] == 201
+    board = new_page(server.urls["board"], viewport={"width": 1920, "height": 1080})
+    board.wait_for_selector("[data-live].online")
+    expect(board.locator(".note-text", has_text=text)).to_have_count(1)
+    board.context.set_offline(True)
+    board.evaluate("window.cafe.socket.io.engine.close()")
+    board.wait_for_selector("[data-live].offline")
+    console.get_by_role("button", name="Hide notes until I reveal them").click()
+    expect(console.get_by_role("button", name="Reveal the notes")).to_be_visible()
+    try:
+        board.context.set_offline(False)  # the round.hidden message went out while the board was away
+        expect(board.locator(".note-text", has_text=text)).to_have_count(0, timeout=15_000)
+    finally:
+        console.get_by_role("button", name="Reveal the notes").click()
+    expect(board.locator(".note-text", has_text=text)).to_have_count(1, timeout=15_000)
