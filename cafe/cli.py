@@ -76,6 +76,7 @@ def demo_command() -> None:
     after = _demo_harvest(user, name)
     with current_app.test_request_context(base_url=current_app.config["CAFE_PUBLIC_URL"]):
         click.echo(f"finished café (to see the write-up): {url_for('organiser.event', code=after.code, _external=True)}")
+        click.echo(f"finished café board (150 notes taking turns): {url_for('board.event', code=after.code, _external=True)}")
 
 
 def _demo_harvest(user: User, name: str) -> Event:

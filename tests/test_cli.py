@@ -1,5 +1,5 @@
 """`flask cafe ...` commands."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cafe.cli import DEMO_EMAIL
 from cafe.db import db
@@ -54,6 +54,7 @@ def test_demo_loads_once_and_prints_urls(runner):
     assert lines["table 1"] == f"http://cafe.test/t/{event.tables[0].token}"
     assert lines["api token"].startswith("cafe_")
     assert lines["finished café (to see the write-up)"] == f"http://cafe.test/organiser/events/{after.code}"
+    assert lines["finished café board (150 notes taking turns)"] == f"http://cafe.test/board/{after.code}"
     assert len(db.session.scalars(select(User)).one().api_tokens) == 1  # a second run replaces the demo token
 
 
@@ -71,3 +72,26 @@ def test_links_prints_each_persons_own_page(runner, create_event, client):
     assert [line.split(": ")[0] for line in lines] == [p.name for p in event.participants]
     url = lines[0].split(": ", 1)[1]
     assert url.startswith("http://cafe.test/p/") and client.get(url.removeprefix("http://cafe.test")).status_code == 200
+
+
+def test_import_sets_up_an_event_from_a_setup_file_and_prints_its_links(runner, user, tmp_path):
+    setup = tmp_path / "cafe.yaml"
+    setup.write_text("cafe_setup: 1\nevent:\n  name: Imported café\ntables:\n  - number: 1\n    theme: Careers\n"
+                     "    headings: [Blockers, Ideas]\nrounds:\n  - minutes: 10\n", encoding="utf-8")
+    result = runner.invoke(args=["cafe", "import", str(setup), "--owner", user.email.upper()])
+    assert result.exit_code == 0, result.output
+    links = dict(line.split(": ", 1) for line in result.output.splitlines())
+    event = db.session.scalar(select(Event).where(Event.code == links["event code"]))
+    assert event.name == "Imported café" and event.owner_id == user.id and [t.theme for t in event.tables] == ["Careers"]
+    assert links["board"].endswith(f"/board/{event.code}")
+
+
+def test_import_names_what_is_wrong_and_stores_nothing(runner, user, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("cafe_setup: 1\nevent: {}\n", encoding="utf-8")
+    before = db.session.scalar(select(func.count()).select_from(Event))
+    result = runner.invoke(args=["cafe", "import", str(bad), "--owner", user.email])
+    assert result.exit_code == 1 and "name" in result.output.lower()
+    assert db.session.scalar(select(func.count()).select_from(Event)) == before
+    nobody = runner.invoke(args=["cafe", "import", str(bad), "--owner", "nobody@example.org"])
+    assert nobody.exit_code == 1 and "no organiser account nobody@example.org" in nobody.output
