@@ -135,22 +135,23 @@ export class Tiles {
     }
     pinned.forEach(place);
     const start = rest.length ? turn.cursor % rest.length : 0;
-    let shown = 0;
+    const placed = [];  // the rest shown, each with how far into the turn it stands
     let looked = 0;
     for (; looked < rest.length; looked++) {
-      if (place(rest[(start + looked) % rest.length])) shown++;
-      else if (shown) break;
+      const note = rest[(start + looked) % rest.length];
+      if (place(note)) placed.push({ note, at: looked });
+      else if (placed.length) break;
     }
     // The count of the rest takes a line of the tile: when it pushes a note out, that note waits for its turn.
     const visible = () => notes.filter((note) => !note.hidden);
     this.tellMore(tile, this.total(tile) - visible().length);
-    while (!fits(body) && shown) {
-      const last = visible().filter((note) => rest.includes(note)).pop();
-      last.hidden = true;
-      shown--;
-      looked = rest.indexOf(last) >= start ? rest.indexOf(last) - start : rest.indexOf(last) + rest.length - start;
+    while (!fits(body) && placed.length) {
+      const last = placed.pop();
+      last.note.hidden = true;
+      looked = last.at;
       this.tellMore(tile, this.total(tile) - visible().length);
     }
+    const shown = placed.length;
     turn.step = Math.max(1, looked);
     if (shown >= rest.length) {
       turn.at = 0;  // every recent note shows: nothing to take turns through
