@@ -144,7 +144,7 @@ def test_a_new_note_shows_at_once_whole_and_the_tile_counts_the_rest(server, caf
 
 def test_a_tile_with_more_notes_than_fit_takes_turns_through_them(server, cafes, new_page):
     code, url, _ = cafes[7]
-    texts = [f"Turn note {i}: {'more short ideas for the room ' * 3}"[:110] for i in range(14)]
+    texts = [f"Turn note {i}: {'short ideas for the room ' * 3}"[:70] for i in range(14)]
     seqs = [server.api("POST", f"/events/{code}/tables/2/notes", {"heading": HEADINGS[i % 5], "text": text,
                                                                    "client_id": f"turn-{i}-{time.time_ns()}"})[1]["seq"]
             for i, text in enumerate(texts)]
