@@ -71,8 +71,15 @@ export class Live {
     // Hiding a round's notes or revealing them changes which notes are public all at once. A screen with its own
     // way (the board reloads, so its counts stay right) does that; others drop the round's notes, or fetch from the
     // start (revealed notes are older than the newest this screen knows of).
-    this.socket.on("notes.revealed", (data) => this.noticeVisibility([], [data.round]));
-    this.socket.on("round.hidden", (data) => this.noticeVisibility([data.round], []));
+    this.socket.on("notes.revealed", (data) => {
+      if (data.round == null) this.hiddenRounds?.clear();
+      else this.hiddenRounds?.delete(data.round);
+      this.noticeVisibility([], [data.round]);
+    });
+    this.socket.on("round.hidden", (data) => {
+      this.hiddenRounds?.add(data.round);
+      this.noticeVisibility([data.round], []);
+    });
     this.socket.on("themes.changed", () => this.hooks.themes && this.hooks.themes());
     setInterval(() => this.measureOffset(), 60000);
     setInterval(() => this.render(), 250);
@@ -113,7 +120,7 @@ export class Live {
   }
 
   // Rounds hidden or revealed: from their live messages, or noticed in a clock (a screen that was loading or
-  // offline when the message went out).
+  // offline when the message went out). The messages keep the known set in step, so a clock after them is quiet.
   noticeVisibility(hidden, revealed) {
     const visibility = this.hooks.visibility;
     if (visibility) [...hidden, ...revealed].forEach((round) => visibility({ round }));

@@ -2,7 +2,7 @@
 // newest note always shows, pinned ones after it, and the tile takes turns through the rest of its recent notes
 // (most-voted first) so that each is seen within a minute. A heading takes room only while a note under it shows.
 
-const WIDE = matchMedia("(min-width: 48rem)");  // as the stylesheet's one-screen board
+export const WIDE = matchMedia("(min-width: 48rem)");  // as the stylesheet's one-screen board
 const MINUTE = 60_000;
 const SHORTEST_TURN = 4_000;
 const USUAL_TURN = 12_000;
@@ -16,7 +16,7 @@ const newestFirst = (a, b) => seqOf(b) - seqOf(a);
 const mostVotedFirst = (a, b) => votesOf(b) - votesOf(a) || newestFirst(a, b);
 
 // Does everything in `box` lie inside it? Overflow shows as height, or as extra columns to the side.
-const fits = (box) => box.scrollHeight <= box.clientHeight + 1 && box.scrollWidth <= box.clientWidth + 1;
+export const fits = (box) => box.scrollHeight <= box.clientHeight + 1 && box.scrollWidth <= box.clientWidth + 1;
 
 // A theme or heading whose longest word is wider than its line takes smaller type rather than breaking the word.
 export function fitWords(root) {
@@ -45,6 +45,7 @@ export class Tiles {
 
   start() {
     if (!this.container) return this;
+    document.body.classList.add("fitting");  // the stylesheet's one-screen board, which needs this script
     new ResizeObserver(() => this.fitAll()).observe(this.container);
     WIDE.addEventListener("change", () => this.fitAll());
     if (document.fonts) document.fonts.ready.then(() => this.fitAll());

@@ -1,9 +1,9 @@
 // Word cloud board: the server counts the words; this page redraws them as notes arrive (at most every 3 s). On a
 // projector the cloud is one screen: when its words do not all fit whole, the least used ones make room.
 import { Live, refresh } from "./live.js";
+import { WIDE, fits } from "./tiles.js";
 
 const root = document.querySelector("[data-live]");
-const WIDE = matchMedia("(min-width: 48rem)");  // as the stylesheet's one-screen board
 let waiting = null;
 
 function fitCloud() {
@@ -11,10 +11,9 @@ function fitCloud() {
   const words = [...cloud.querySelectorAll(".cloud-word")];
   words.forEach((word) => { word.hidden = false; });
   if (!WIDE.matches) return;
-  const fits = () => cloud.scrollHeight <= cloud.clientHeight + 1 && cloud.scrollWidth <= cloud.clientWidth + 1;
   const leastUsedFirst = words.sort((a, b) => Number(a.title) - Number(b.title));
   for (const word of leastUsedFirst) {
-    if (fits()) return;
+    if (fits(cloud)) return;
     word.hidden = true;
   }
 }
@@ -28,6 +27,7 @@ function redraw() {
   }, 3000);
 }
 
+document.body.classList.add("fitting");  // the stylesheet's one-screen cloud, which needs this script
 fitCloud();
 addEventListener("resize", fitCloud);
 WIDE.addEventListener("change", fitCloud);

@@ -202,3 +202,15 @@ def test_twelve_tables_of_the_longest_notes_stay_whole_on_the_smallest_projector
     assert seen["cut"] == [] and seen["broken"] == [] and seen["scroll"] <= 720
     assert all(newest(server, code, int(n)) in shown for n, shown in seen["tiles"].items())
     assert seen["smallest"] >= 0.8 * 16 - 0.01
+
+
+def test_without_javascript_the_board_lists_every_recent_note_and_scrolls(server, cafes, new_page):
+    code, url, tables = cafes[7]
+    board = new_page(url, java_script_enabled=False, viewport={"width": 1920, "height": 1080})
+    seen = board.evaluate(SEEN)
+    held = sum(min(12, len(server.api("GET", f"/events/{code}/notes?table={n}&limit=1000")[1]["notes"]))
+               for n in range(1, tables + 1))
+    assert sum(len(shown) for shown in seen["tiles"].values()) == held
+    hidden = board.evaluate("""() => [...document.querySelectorAll(".tile-body")]
+      .filter((body) => body.scrollHeight > body.clientHeight + 1).length""")
+    assert hidden == 0, "a tile hides notes it cannot take turns through without JavaScript"
