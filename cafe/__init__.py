@@ -18,7 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update({key: value for key, value in derived.items() if key not in (test_config or {})})
 
     from cafe import auth, cli, db, limits, live, pages, permissions, security
-    from cafe.views import api, board, console, exports, harvest, organiser, table, themes
+    from cafe.views import activities, api, board, console, exports, harvest, organiser, table, themes
 
     db.init_app(app)
     security.init_app(app)
@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     live.init_app(app)
     pages.init_app(app)
     cli.init_app(app)
-    for blueprint in (organiser.bp, console.bp, exports.bp, board.bp, table.bp, harvest.bp, themes.bp, api.bp):
+    for blueprint in (organiser.bp, console.bp, exports.bp, board.bp, table.bp, harvest.bp, themes.bp, activities.bp,
+                      api.bp):
         app.register_blueprint(blueprint)
     return app

@@ -80,6 +80,14 @@ def get_host_table(token: str) -> Table:
     return table
 
 
+def get_moderated_event(token: str) -> Event:
+    """The event whose question moderators' link this is (404)."""
+    event = db.session.scalar(select(Event).where(Event.moderator_token == token))
+    if event is None:
+        abort(404, "This moderator link is not valid (it may have been replaced): ask the organiser for the new one.")
+    return event
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limits.logins
 def login():

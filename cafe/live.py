@@ -2,12 +2,13 @@
 
 Rooms: `event:<id>` every screen of an event (round clock, announcements);
 `notes:<id>` boards and the console (every visible note); `console:<id>` the
-console (activity); `table:<id>` the phones of one table (that table's notes).
+console (activity); `table:<id>` the phones of one table (that table's notes); `phones:<id>` every phone of an
+event, at a table or not (polls and questions).
 """
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
@@ -24,6 +25,8 @@ from cafe.payloads import clock_payload
 socketio = SocketIO()
 _ticker_started = False
 _activity_due: set[int] = set()  # ids of events whose console figures changed since the last tick
+_soon_due: dict[str, Callable[[], None]] = {}  # coalesced messages waiting for their window's end, by key
+_soon_sent: dict[str, float] = {}  # when each key's message last went out (monotonic seconds)
 
 
 def init_app(app: Flask) -> None:
@@ -46,6 +49,40 @@ def broadcast(name: str, payload: dict[str, Any], rooms: list[str]) -> None:
     socketio.emit(name, payload, to=rooms)
 
 
+def soon(key: str, send: Callable[[], None], window: float) -> None:
+    """Send a message that may change many times a second (a poll's results) at most once per window per key: at
+    once when the key was quiet for a window, else once at the window's end with the state as it is then. `send`
+    reads what it sends when called. Without the server's loop (tests, commands) it is sent at once."""
+    if not _ticker_started:
+        send()
+        return
+    if key in _soon_due:
+        _soon_due[key] = send
+        return
+    wait = _soon_sent.get(key, 0.0) + window - time.monotonic()
+    if wait <= 0:
+        _soon_sent[key] = time.monotonic()
+        send()
+        return
+    _soon_due[key] = send
+    socketio.start_background_task(_send_later, current_app._get_current_object(), key, wait)
+
+
+def _send_later(app: Flask, key: str, wait: float) -> None:
+    """Send a coalesced message at the end of its window, in an app context of its own."""
+    socketio.sleep(wait)
+    with app.app_context():
+        send = _soon_due.pop(key, None)
+        _soon_sent[key] = time.monotonic()
+        try:
+            if send is not None:
+                send()
+        except Exception:  # noqa: BLE001 - a failed send must not leave the key waiting forever
+            app.logger.exception("coalesced message %s failed", key)
+        finally:
+            db.session.remove()
+
+
 def event_room(event: Event) -> str:
     """Every screen of an event."""
     return f"event:{event.id}"
@@ -59,6 +96,11 @@ def notes_room(event: Event) -> str:
 def console_room(event: Event) -> str:
     """The facilitator's console of an event."""
     return f"console:{event.id}"
+
+
+def phones_room(event: Event) -> str:
+    """Every phone of an event: at a table, or on the event's page."""
+    return f"phones:{event.id}"
 
 
 def table_room(table: Table) -> str:
@@ -79,10 +121,11 @@ def connect(_auth: Any = None) -> None:
 
 @socketio.on("join")
 def join(data: Any) -> dict[str, Any]:
-    """Sent by each screen after connecting: {event, view: board|console|table, table?: token}.
+    """Sent by each screen after connecting: {event, view: board|console|table|phone, table?: token}.
 
     Replies with the round clock. Boards join the event and notes rooms; the console
-    (its event's organiser only) also the console room; a phone its table's room.
+    (its event's organiser only) also the console room; a phone at a table its table's room and the
+    phones room; a phone on the event's page (polls and questions, no table) the phones room.
     """
     data = data if isinstance(data, dict) else {}
     event = auth.find_event(str(data.get("event", "")))
@@ -94,7 +137,9 @@ def join(data: Any) -> dict[str, Any]:
         table = db.session.scalar(select(Table).where(Table.event_id == event.id, Table.token == str(data.get("table"))))
         if table is None:
             return _reply("This table link is not valid for this event.")
-        rooms.append(table_room(table))
+        rooms += [table_room(table), phones_room(event)]
+    elif view == "phone":
+        rooms.append(phones_room(event))
     elif view == "console":
         if not permissions.may(SOCKET_EVENTS["join:console"], event):
             return _reply("Only the event's facilitators may open its console.")
@@ -102,7 +147,7 @@ def join(data: Any) -> dict[str, Any]:
     elif view == "board":
         rooms.append(notes_room(event))
     else:
-        return _reply("Say which view joins: board, console or table.")
+        return _reply("Say which view joins: board, console, table or phone.")
     for room in rooms:
         join_room(room)
     if view == "table":

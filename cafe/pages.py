@@ -18,6 +18,8 @@ from cafe.auth import find_event, get_event, get_table
 from cafe.config import ROOT
 from cafe.db import db
 from cafe.errors import CafeError
+from cafe.views.activities import activity_context
+from cafe.views.harvest import with_device
 
 bp = Blueprint("pages", __name__)
 
@@ -75,8 +77,9 @@ def join():
 
 @bp.get("/e/<code>")
 def tables(code: str):
-    """Pick your table."""
-    return render_template("pages/tables.html", event=get_event(code))
+    """The event on a phone: the poll or the questions launched now, and the tables to pick from."""
+    event = get_event(code)
+    return with_device(make_response(render_template("pages/tables.html", event=event, **activity_context(event))))
 
 
 @bp.get("/e/<code>/join.svg")

@@ -10,7 +10,8 @@ from sqlalchemy import Select, func, or_, select
 
 from cafe.db import db
 
-from cafe.models import Event, Note, NoteState, Round, Table, Theme
+from cafe.models import AnswerState, Event, Note, NoteState, Poll, PollResponse, Question, Round, Table, Theme
+from cafe.polls import Answer, Results, Shape, tally
 from cafe.timer import RoundClock, Status, clock_version, posting_closed, status_at
 
 
@@ -97,11 +98,7 @@ def note_payload(note: Note, *, html: bool = False) -> dict[str, Any]:
         "hidden_round": bool(note.round and note.round.hidden),
     }
     if html:
-        if has_request_context():
-            data["html"] = render_partial("_partials/note.html", note=note)
-        else:  # the ticker, the CLI, tests: links are built on the public base URL's paths
-            with current_app.test_request_context(base_url=current_app.config["CAFE_PUBLIC_URL"]):
-                data["html"] = render_partial("_partials/note.html", note=note)
+        data["html"] = render_live("_partials/note.html", note=note)
     return data
 
 
@@ -152,3 +149,84 @@ def handover_notes(table: Table, current: Round | None, limit: int = 5) -> list[
 def event_themes(event: Event) -> list[Theme]:
     """An event's themes, by name."""
     return list(db.session.scalars(select(Theme).where(Theme.event_id == event.id).order_by(Theme.name)))
+
+
+def poll_results(poll: Poll) -> Results:
+    """A poll's results counted from its stored answers (open text: only visible answers are listed)."""
+    rows = db.session.execute(select(PollResponse.choices, PollResponse.value, PollResponse.text, PollResponse.state)
+                              .where(PollResponse.poll_id == poll.id).order_by(PollResponse.changed_at.desc())).all()
+    answers = [Answer(tuple(int(p) for p in choices.split() if p.isdigit()), value, text) for choices, value, text, _ in rows]
+    shown = [text for _, _, text, state in rows if state is AnswerState.VISIBLE and text]
+    return tally(Shape(poll.kind.value, len(poll.options), poll.max_choices, poll.scale_min, poll.scale_max),
+                 [o.text for o in poll.options], answers, [o.correct for o in poll.options], shown=shown)
+
+
+def results_payload(poll: Poll, results: Results, *, everything: bool = False) -> dict[str, Any]:
+    """A poll's results as screens get them; a quiz's correct options only once revealed (or for the console)."""
+    data = results.as_dict()
+    if poll.kind.value == "quiz" and not (poll.revealed or everything):
+        data["correct_share"] = None
+        for option in data["options"]:
+            option["correct"] = None
+    return {"poll": poll.id, "state": poll.state.value, "revealed": poll.revealed, "results": data}
+
+
+def poll_payload(poll: Poll, *, everything: bool = False) -> dict[str, Any]:
+    """A poll as the API and the live messages carry it: its results only when they are public (or `everything`)."""
+    public_results = poll.results_public or everything
+    return {
+        "id": poll.id, "position": poll.position, "question": poll.question, "kind": poll.kind.value,
+        "options": [o.text for o in poll.options], "max_choices": poll.max_choices,
+        "scale": [poll.scale_min, poll.scale_max], "low_label": poll.low_label, "high_label": poll.high_label,
+        "state": poll.state.value, "hide_results": poll.hide_results, "revealed": poll.revealed, "named": poll.named,
+        "results": results_payload(poll, poll_results(poll), everything=everything)["results"] if public_results else None,
+    }
+
+
+def question_payload(question: Question) -> dict[str, Any]:
+    """A question as the API and the live messages carry it."""
+    return {"id": question.id, "client_id": question.client_id, "text": question.text,
+            "author": question.author or None, "state": question.state.value, "pinned": question.pinned,
+            "votes": question.votes, "asked_at": iso(question.created_at), "answered_at": iso(question.answered_at)}
+
+
+def event_questions(event: Event, *, order: str = "top", everything: bool = False, limit: int = 200) -> list[Question]:
+    """An event's questions: public ones (or all, for the console), pinned first, then top-voted or newest."""
+    query = select(Question).where(Question.event_id == event.id)
+    if not everything:
+        query = query.where(Question.state.in_([AnswerState.VISIBLE, AnswerState.ANSWERED]))
+    ranking = (Question.votes.desc(), Question.id.desc()) if order == "top" else (Question.id.desc(),)
+    return list(db.session.scalars(query.order_by(Question.pinned.desc(), *ranking).limit(limit)))
+
+
+def launched_poll(event: Event) -> Poll | None:
+    """The poll every screen of the event shows now, if any."""
+    return event.activity_poll if event.activity == "poll" else None
+
+
+def screen_context(event: Event) -> dict[str, Any]:
+    """What a board shows of the event's activity: the launched poll with its public results, or the questions."""
+    poll = launched_poll(event)
+    return {"poll": poll, "results": poll_results(poll) if poll and poll.results_public else None,
+            "questions": event_questions(event, limit=30) if event.activity == "questions" else []}
+
+
+def render_live(name: str, **context: Any) -> str:
+    """A partial for a live message, in the current request or in one on the public base URL (the ticker,
+    coalesced sends, commands), so that its links are the site's."""
+    if has_request_context():
+        return render_partial(name, **context)
+    with current_app.test_request_context(base_url=current_app.config["CAFE_PUBLIC_URL"]):
+        return render_partial(name, **context)
+
+
+def activity_message(event: Event) -> dict[str, Any]:
+    """What every screen needs to show the event's activity at once, with no request: its kind, the poll with its
+    public results, and the one partial each face shows (phones fill in their own answer)."""
+    poll = launched_poll(event)
+    context = {"event": event, **screen_context(event), "mine": None, "voted": set(), "order": "top"}
+    return {
+        "activity": event.activity, "poll": poll_payload(poll) if poll else None,
+        "phone_html": render_live("_partials/activity.html", **context),
+        "board_html": render_live("board/_activity.html", **context),
+    }

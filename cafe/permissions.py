@@ -45,11 +45,12 @@ def facilitates(event: Event) -> bool:
     return bool(held) and hmac.compare_digest(held, event.facilitator_token)
 
 
-def roles_in(event: Event, host_table: Table | None = None) -> frozenset[Role]:
-    """The roles the current request holds in an event (host_table: the table whose host link it came through)."""
+def roles_in(event: Event, host_table: Table | None = None, *, moderator: bool = False) -> frozenset[Role]:
+    """The roles the current request holds in an event (host_table: the table whose host link it came through;
+    moderator: it came through the event's question moderators' link)."""
     user = requester()
     return roles_held(organiser=user is not None and event.owner_id == user.id, facilitator=facilitates(event),
-                      host=host_table is not None and host_table.event_id == event.id)
+                      host=host_table is not None and host_table.event_id == event.id, moderator=moderator)
 
 
 def may(action: Action, event: Event) -> bool:
@@ -57,13 +58,16 @@ def may(action: Action, event: Event) -> bool:
     return permits(roles_in(event), action)
 
 
-def _subject(action: Action) -> tuple[Event, Table | None]:
-    """The event a request acts in (404 when there is none), and the table of a host link."""
+def _subject(action: Action) -> tuple[Event, Table | None, bool]:
+    """The event a request acts in (404 when there is none), the table of a host link, and whether it came through
+    the moderators' link."""
     args = request.view_args or {}
     if action is Action.MODERATE_TABLE:
         table = auth.get_host_table(str(args.get("token", "")))
-        return table.event, table
-    return auth.get_event(str(args.get("code", ""))), None
+        return table.event, table, False
+    if action is Action.MODERATE_QUESTIONS and "token" in args:
+        return auth.get_moderated_event(str(args["token"])), None, True
+    return auth.get_event(str(args.get("code", ""))), None, False
 
 
 def authorize() -> Response | None:
@@ -79,8 +83,8 @@ def authorize() -> Response | None:
         return None if requester() is not None else _refuse(action, signed_in=False)
     if permits(ANYONE, action):
         return None  # what anyone holding the join code may do needs no lookup (the view 404s a wrong code)
-    event, host_table = _subject(action)
-    allowed = permits(roles_in(event, host_table), action)
+    event, host_table, moderator = _subject(action)
+    allowed = permits(roles_in(event, host_table, moderator=moderator), action)
     # End the check's read: on SQLite a transaction holds the write lock, and a rate limit may wait before the view.
     db.session.commit()
     if allowed:

@@ -8,6 +8,7 @@ Roles are granted by what a person holds:
 - organiser: logged in as the account that owns the event (or its API token); sets it up and runs it;
 - facilitator: the event's facilitator link (no account needed), or being its organiser; runs the event;
 - host: a table's host link; moderates that table only;
+- moderator: the event's question moderators' link; publishes and hides questions;
 - attendee: the join code or a table's link (on the screen and the QR codes: the café's open door); posts, votes;
 - board: the join code; reads.
 """
@@ -22,6 +23,7 @@ class Role(StrEnum):
     ORGANISER = "organiser"
     FACILITATOR = "facilitator"
     HOST = "host"
+    MODERATOR = "moderator"
     ATTENDEE = "attendee"
     BOARD = "board"
 
@@ -34,6 +36,9 @@ class Action(StrEnum):
     READ = "event.read"  # boards, the event's tables page, the event and its visible notes
     POST = "note.post"  # post a note to a table
     VOTE = "note.vote"  # vote for a note
+    RESPOND = "poll.respond"  # answer a poll
+    ASK = "question.ask"  # ask a question, upvote one
+    MODERATE_QUESTIONS = "questions.moderate"  # publish, hide, answer and pin questions from the moderators' link
     MODERATE_TABLE = "table.moderate"  # hide, restore, pin a table's notes from its host link
     RUN = "event.run"  # console, rounds, moderation of every table, themes, exports
     SET_UP = "event.setup"  # edit, delete, duplicate; tables, rounds, participants, plan, links
@@ -45,6 +50,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.POST: frozenset({Role.ATTENDEE, Role.HOST, Role.FACILITATOR, Role.ORGANISER}),
     Action.VOTE: frozenset({Role.ATTENDEE, Role.HOST, Role.FACILITATOR, Role.ORGANISER}),
     Action.MODERATE_TABLE: frozenset({Role.HOST}),
+    Action.RESPOND: frozenset({Role.ATTENDEE, Role.HOST, Role.FACILITATOR, Role.ORGANISER}),
+    Action.ASK: frozenset({Role.ATTENDEE, Role.HOST, Role.FACILITATOR, Role.ORGANISER}),
+    Action.MODERATE_QUESTIONS: frozenset({Role.MODERATOR}),
     Action.RUN: frozenset({Role.FACILITATOR, Role.ORGANISER}),
     Action.SET_UP: frozenset({Role.ORGANISER}),
 }
@@ -56,6 +64,7 @@ BLUEPRINTS: dict[str, Action] = {
     "themes": Action.RUN,
     "exports": Action.RUN,
     "board": Action.READ,
+    "activities": Action.RUN,
 }
 ENDPOINTS: dict[str, Action] = {
     "static": Action.PUBLIC,
@@ -86,6 +95,12 @@ ENDPOINTS: dict[str, Action] = {
     "harvest.console_merge": Action.RUN,
     "harvest.console_reveal": Action.RUN,
     "harvest.console_settings": Action.RUN,
+    "activities.respond": Action.RESPOND,
+    "activities.questions": Action.READ,
+    "activities.ask": Action.ASK,
+    "activities.upvote": Action.ASK,
+    "activities.moderator": Action.MODERATE_QUESTIONS,
+    "activities.moderator_action": Action.MODERATE_QUESTIONS,
     "api.openapi": Action.PUBLIC,
     "api.event": Action.READ,
     "api.notes": Action.READ,
@@ -93,11 +108,23 @@ ENDPOINTS: dict[str, Action] = {
     "api.vote": Action.VOTE,
     "api.round_action": Action.RUN,
     "api.export": Action.RUN,
+    "api.polls": Action.READ,
+    "api.create_poll": Action.RUN,
+    "api.control_poll": Action.RUN,
+    "api.poll_results": Action.READ,
+    "api.respond": Action.RESPOND,
+    "api.questions": Action.READ,
+    "api.ask": Action.ASK,
+    "api.upvote": Action.ASK,
+    "api.moderate_question": Action.RUN,
+    "api.question_to_table": Action.RUN,
+    "api.launch": Action.RUN,
 }
 # Socket events: `join` by the view it asks for, the others by name.
 SOCKET_EVENTS: dict[str, Action] = {
     "join:board": Action.READ,
     "join:table": Action.POST,
+    "join:phone": Action.POST,
     "join:console": Action.RUN,
     "round.control": Action.RUN,
     "sync": Action.PUBLIC,
@@ -111,7 +138,7 @@ def action_of(endpoint: str) -> Action | None:
     return BLUEPRINTS.get(endpoint.partition(".")[0]) if "." in endpoint else None
 
 
-def roles_held(*, organiser: bool, facilitator: bool, host: bool) -> frozenset[Role]:
+def roles_held(*, organiser: bool, facilitator: bool, host: bool, moderator: bool = False) -> frozenset[Role]:
     """The roles of someone in one event: everyone may read and post; the rest comes from an account or a link."""
     held = {Role.BOARD, Role.ATTENDEE}
     if organiser:
@@ -120,6 +147,8 @@ def roles_held(*, organiser: bool, facilitator: bool, host: bool) -> frozenset[R
         held.add(Role.FACILITATOR)
     if host:
         held.add(Role.HOST)
+    if moderator:
+        held.add(Role.MODERATOR)
     return frozenset(held)
 
 
@@ -132,6 +161,7 @@ def refusal(action: Action) -> str:
     """The message shown to someone refused an action."""
     return {
         Action.MODERATE_TABLE: "Only this table's host link may moderate it here.",
+        Action.MODERATE_QUESTIONS: "Only this event's question moderators' link may moderate its questions here.",
         Action.RUN: "Only this event's organiser and facilitators may do that.",
         Action.SET_UP: "Only this event's organiser may change its setup.",
     }.get(action, "You may not do that.")

@@ -8,6 +8,13 @@ from cafe.operations.live import (
     ROUND_ACTIONS, activity, announce, announce_activity, import_notes, control_round, set_posting, tick, update_live_settings,
 )
 from cafe.operations.notes import announce_note, post_note, post_note_at
+from cafe.operations.polls import (
+    ACTIVITIES, POLL_ACTIONS, control_poll, create_poll, delete_poll, launch_activity, moderate_answer, respond_poll,
+)
+from cafe.operations.questions import (
+    QUESTION_ACTIONS, answer_to_table, ask_question, moderate_question, question_to_table, set_qa_premoderation,
+    unvote_question, upvote_question, voted_questions,
+)
 from cafe.operations.plan import (
     arrivals, clear_plan, itinerary, make_plan, mark_absent, plan_figures, played_rounds, rotation_people, rotation_tables, stored_seats,
 )
@@ -26,4 +33,7 @@ __all__ = [
     "rotation_tables", "stored_seats", "arrivals", "itinerary", "assign_theme", "cast_vote", "create_theme",
     "delete_theme", "edit_note", "merge_notes", "pin_note", "rename_theme", "retract_vote", "reveal_all",
     "set_note_state", "set_round_hidden", "update_harvest_settings", "votes_left", "announce_note", "import_notes",
+    "ACTIVITIES", "POLL_ACTIONS", "control_poll", "create_poll", "delete_poll", "launch_activity", "moderate_answer",
+    "respond_poll", "QUESTION_ACTIONS", "answer_to_table", "ask_question", "moderate_question", "question_to_table",
+    "set_qa_premoderation", "unvote_question", "upvote_question", "voted_questions",
 ]

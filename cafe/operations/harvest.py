@@ -16,7 +16,7 @@ from cafe.operations.notes import NOTE_LIMIT, announce_note, one_break
 DEVICE_LENGTH = (8, 64)
 
 
-def _device(device: str) -> str:
+def checked_device(device: str) -> str:
     """A device id as phones make it, or a clear error."""
     device = str(device or "")
     if not DEVICE_LENGTH[0] <= len(device) <= DEVICE_LENGTH[1] or not device.replace("-", "").replace("_", "").isalnum():
@@ -26,7 +26,7 @@ def _device(device: str) -> str:
 
 def cast_vote(note: Note, device: str, at_table: Table | None = None) -> tuple[Note, bool]:
     """Put one of this device's dots on a note; a second vote on the same note changes nothing."""
-    device = _device(device)
+    device = checked_device(device)
     event = note.table.event
     if event.vote_limit <= 0:
         raise Conflict("Voting is off for this café.", code="voting_off")
@@ -52,7 +52,7 @@ def cast_vote(note: Note, device: str, at_table: Table | None = None) -> tuple[N
 
 def retract_vote(note: Note, device: str) -> Note:
     """Take this device's dot off a note (nothing happens when there was none)."""
-    device = _device(device)
+    device = checked_device(device)
     removed = db.session.execute(delete(Vote).where(Vote.note_id == note.id, Vote.device == device)).rowcount
     if removed:
         db.session.execute(update(Note).where(Note.id == note.id).values(votes=Note.votes - 1))

@@ -25,7 +25,7 @@ def _settle(event: Event, now: float) -> None:
         event.status = EventStatus.HARVEST
 
 
-def _announce_clock(event: Event, now: float | None = None) -> None:
+def announce_clock(event: Event, now: float | None = None) -> None:
     """Send the round clock to every screen of the event."""
     live.broadcast("round.state", clock_payload(event, now), [live.event_room(event)])
 
@@ -134,7 +134,7 @@ def control_round(event: Event, action: str, minutes: object = None, now: float 
     ROUND_ACTIONS[action](event, now, amount)
     _settle(event, now)
     db.session.commit()
-    _announce_clock(event, now)
+    announce_clock(event, now)
 
 
 def tick(*, resync: bool = False, now: float | None = None) -> int:
@@ -152,7 +152,7 @@ def tick(*, resync: bool = False, now: float | None = None) -> int:
             db.session.refresh(event)
             _settle(event, now)
             db.session.commit()
-            _announce_clock(event, now)
+            announce_clock(event, now)
     running = db.session.scalars(select(Event).where(Event.status == EventStatus.LIVE)).all()
     for event in running:
         if event.auto_advance and status_of(event, now).phase is Phase.BETWEEN:
@@ -161,7 +161,7 @@ def tick(*, resync: bool = False, now: float | None = None) -> int:
             except Conflict:
                 db.session.rollback()
         elif resync:
-            _announce_clock(event, now)
+            announce_clock(event, now)
     return len(due)
 
 
@@ -169,7 +169,7 @@ def set_posting(event: Event, is_open: bool) -> None:
     """Open or close posting for the whole event; every screen is told."""
     event.posting_open = bool(is_open)
     db.session.commit()
-    _announce_clock(event)
+    announce_clock(event)
 
 
 def announce(event: Event, text: str) -> None:
@@ -190,7 +190,7 @@ def update_live_settings(event: Event, *, auto_advance: bool, warnings: str, chi
     event.auto_advance, event.chime = bool(auto_advance), bool(chime)
     event.warnings = ",".join(str(v) for v in sorted({int(v) for v in values}, reverse=True))
     db.session.commit()
-    _announce_clock(event)
+    announce_clock(event)
 
 
 def activity(event: Event) -> list[dict[str, int]]:

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, jsonify, render_template, request
 
 from cafe import operations
 from cafe.auth import get_event
-from cafe.payloads import (clock_payload, event_notes, handover_notes, public_counts, round_by_index, status_of,
+from cafe.payloads import (screen_context, clock_payload, event_notes, handover_notes, public_counts, round_by_index, status_of,
                            table_notes)
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -60,7 +60,8 @@ def event(code: str):
                            counts=public_counts(event), layout=board_layout(len(event.tables)),
                            current=round_by_index(event, status.round_index), turn=turn_seconds(), hold=TILE_NOTES,
                            kiosk=kiosk if kiosk and kiosk >= 5 else None,
-                           next_index=status.next_index, arrivals=operations.arrivals(event, status.next_index))
+                           next_index=status.next_index, arrivals=operations.arrivals(event, status.next_index),
+                           **screen_context(event))
 
 
 @bp.get("/<code>/counts")

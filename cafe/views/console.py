@@ -14,6 +14,7 @@ from cafe.models import Event
 from cafe.views import report
 from cafe.forms import ActionForm
 from cafe.payloads import clock_payload, event_notes, event_themes
+from cafe.views.activities import console_context
 from cafe.views.harvest import get_note
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -37,7 +38,8 @@ def page(code: str):
     event = get_event(code)
     notes = event_notes(event, after=max(0, event.last_seq - 100), everything=True)[::-1]
     return render_template("console/page.html", event=event, clock=clock_payload(event), notes=notes,
-                           activity=operations.activity(event), action=ActionForm(), themes=event_themes(event))
+                           activity=operations.activity(event), action=ActionForm(), themes=event_themes(event),
+                           **console_context(event))
 
 
 @bp.get("/<code>/rounds")

@@ -13,6 +13,7 @@ from cafe.errors import CafeError
 from cafe.models import Participant, Table
 from cafe.operations import votes_left
 from cafe.payloads import clock_payload, handover_notes, round_by_index, status_of, table_notes
+from cafe.views.activities import activity_context
 from cafe.views.harvest import device_id, with_device
 
 bp = Blueprint("table", __name__)
@@ -51,7 +52,7 @@ def _page(table: Table, *, text: str = "", heading: str = "", status: int = 200)
         client_id=uuid.uuid4().hex, text=text, heading=heading or (table.heading_titles[0] if table.headings else ""),
         author=request.cookies.get(AUTHOR_COOKIE, "") or (person.name if person else ""),
         person=person, next_seat=next_seat(person), voter_table=table.number,
-        votes_left=votes_left(event, device_id()) if event.vote_limit else 0,
+        votes_left=votes_left(event, device_id()) if event.vote_limit else 0, **activity_context(event),
     ), status))
 
 

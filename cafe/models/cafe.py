@@ -1,59 +1,20 @@
-"""Typed SQLAlchemy models of the café: accounts, events, tables, headings, rounds, participants."""
+"""Typed SQLAlchemy models of the café: accounts, events, tables, headings, rounds, participants, notes."""
 from __future__ import annotations
 
-import secrets
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from typing import Any
 
-from sqlalchemy import Boolean, false, true, Date, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Boolean, false, true, Date, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
 from cafe.db import db
+from cafe.models.base import JOIN_CODE_LENGTH, UTCDateTime, enum_column as _enum, new_join_code, new_token, utcnow
 
-# No look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B), so a code read off a projector is typed right.
-JOIN_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
-JOIN_CODE_LENGTH = 6
-
-
-def new_join_code() -> str:
-    """A random join code of unambiguous characters."""
-    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
-
-
-def new_token() -> str:
-    """An unguessable URL-safe token of 144 bits."""
-    return secrets.token_urlsafe(18)
-
-
-def utcnow() -> datetime:
-    """The current instant, timezone-aware."""
-    return datetime.now(timezone.utc)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC instant on every database (SQLite forgets the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        """Store in UTC."""
-        return value.astimezone(timezone.utc) if value is not None else None
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        """Read back as an aware UTC instant."""
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value
-
-
-def _enum(kind: type[StrEnum], length: int = 16) -> Enum:
-    """A portable string column holding an enum's values."""
-    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+if TYPE_CHECKING:
+    from cafe.models.activities import Poll
 
 
 class EventStatus(StrEnum):
@@ -145,6 +106,13 @@ class Event(db.Model):
     accept_late: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The facilitators' link: runs the console without an account; replacing it locks out every holder.
     facilitator_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+    # What every phone and board of the event shows now: the café, a poll or the questions (cafe.models.activities).
+    activity: Mapped[str] = mapped_column(String(16), default="cafe", server_default="cafe")
+    activity_poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id", ondelete="SET NULL", use_alter=True))
+    # Questions wait in a queue until a facilitator or the moderator link publishes them.
+    qa_premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The question moderators' link: publishes and hides questions without an account.
+    moderator_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
 
     owner: Mapped[User] = relationship(back_populates="events")
     tables: Mapped[list[Table]] = relationship(
@@ -156,6 +124,10 @@ class Event(db.Model):
     participants: Mapped[list[Participant]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="Participant.name"
     )
+    polls: Mapped[list[Poll]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Poll.position",
+        foreign_keys="Poll.event_id")
+    activity_poll: Mapped[Poll | None] = relationship(foreign_keys=[activity_poll_id], post_update=True)
     plan_seed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     plan_free: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     plan_choices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
