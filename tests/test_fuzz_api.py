@@ -19,6 +19,7 @@ from schemathesis import GenerationMode
 
 from cafe import operations
 from cafe.models import Event, User
+from cafe.payloads import event_questions
 
 OPENAPI = "/api/v1/openapi.json"
 
@@ -37,7 +38,9 @@ CONFIG = schemathesis.Config.from_dict({"checks": {
 # within a couple of minutes on CI. Exports are few because each one renders in a child process (a fresh
 # interpreter, about a second each).
 BUDGET = {"openapi": 1, "getEvent": 60, "listNotes": 150, "postNote": 250, "vote": 150, "unvote": 100,
-          "controlRound": 200, "getExport": 15}
+          "controlRound": 200, "getExport": 15, "listPolls": 20, "createPoll": 120, "controlPoll": 60,
+          "pollResults": 30, "respondPoll": 150, "listQuestions": 30, "askQuestion": 100, "upvoteQuestion": 60,
+          "unvoteQuestion": 40, "moderateQuestion": 60, "questionToTable": 60, "launchActivity": 60}
 
 # `derandomize` makes a CI run repeatable; deadline=None since one request may well take longer than 200 ms
 # on a busy CI machine; too_slow because drawing bodies for the open request objects (they allow extra
@@ -81,12 +84,19 @@ def token(user: User) -> str:
 
 @pytest.fixture
 def cafe(create_event) -> Event:
-    """An event whose first round of four is running, with notes on two tables to vote on."""
+    """An event whose first round of four is running, with notes on two tables to vote on, a poll of each kind
+    (the first launched) and questions."""
     event = create_event(rounds=4)
     operations.control_round(event, "start")
     for number in range(1, 5):
         table = event.table_by_number(1 + number % 2)
         operations.post_note(table, heading="Ideas", text=f"Idea {number}", client_id=f"fuzz-note-{number:04}")
+    for kind in ("single", "multiple", "scale", "ranking", "open", "quiz"):
+        operations.create_poll(event, question=f"A {kind} poll?", kind=kind,
+                               options=[] if kind in ("scale", "open") else ["One", "Two", "Three"], correct=[1])
+    operations.launch_activity(event, "poll", event.polls[0])
+    for number in range(1, 4):
+        operations.ask_question(event, f"fuzz-asker-{number}", text=f"Question {number}?", client_id=f"fuzz-q-{number:04}")
     return event
 
 
@@ -98,7 +108,9 @@ def api_schema(app: Flask, cafe: Event, token: str) -> schemathesis.BaseSchema:
     real: dict[str, Sequence[Any]] = {
         "code": [cafe.code, cafe.code.lower()], "number": numbers, "table": numbers,
         "seq": range(1, cafe.last_seq + 1), "heading": cafe.tables[0].heading_titles,
-        "Authorization": [f"Bearer {token}"],
+        "Authorization": [f"Bearer {token}"], "poll_id": [poll.id for poll in cafe.polls],
+        "question_id": [q.id for q in event_questions(cafe, everything=True)], "choices": [[1], [2, 1, 3], [1, 2]],
+        "poll": [poll.id for poll in cafe.polls], "activity": ["cafe", "questions", "poll"],
     }
 
     @api.hook

@@ -18,12 +18,13 @@ from cafe.operations import accounts
 from cafe.views import api as api_views, exports as exports_views, organiser as organiser_views
 from cafe.db import db
 from cafe.live import socketio
-from cafe.models import ApiToken, Event, Note, Participant, Table, Theme, User
+from cafe.models import ApiToken, Event, Note, Participant, PollResponse, Question, Table, Theme, User
 from cafe.roles import SOCKET_EVENTS
 
-ORGANISER, FACILITATOR, HOST, OTHER_HOST, ATTENDEE, BOARD, OTHER_ORGANISER, OLD_FACILITATOR = (
-    "organiser", "facilitator", "host", "other host", "attendee", "board", "other organiser", "replaced facilitator")
-PERSONAS = (BOARD, ATTENDEE, HOST, OTHER_HOST, OLD_FACILITATOR, OTHER_ORGANISER, FACILITATOR, ORGANISER)
+ORGANISER, FACILITATOR, HOST, OTHER_HOST, ATTENDEE, BOARD, OTHER_ORGANISER, OLD_FACILITATOR, MODERATOR = (
+    "organiser", "facilitator", "host", "other host", "attendee", "board", "other organiser", "replaced facilitator",
+    "moderator")
+PERSONAS = (BOARD, ATTENDEE, HOST, OTHER_HOST, MODERATOR, OLD_FACILITATOR, OTHER_ORGANISER, FACILITATOR, ORGANISER)
 EVERYONE = frozenset(PERSONAS)
 ACCOUNTS = frozenset({ORGANISER, OTHER_ORGANISER})
 RUNNERS = frozenset({ORGANISER, FACILITATOR})
@@ -121,9 +122,41 @@ CASES = [
     Case("api.vote", "POST", "/api/v1/events/{code}/notes/1/vote", EVERYONE, json={"device": "d-1", "table": 1}),
     Case("api.round_action", "POST", "/api/v1/events/{code}/rounds/current/pause", API_RUNNERS),
     Case("api.export", "GET", "/api/v1/events/{code}/exports/notes.csv", API_RUNNERS),
+    Case("activities.respond", "POST", "/e/{code}/polls/{poll}", EVERYONE, form={"choice": "1", "client_id": "form-answer-1"}),
+    Case("activities.questions", "GET", "/e/{code}/questions", EVERYONE),
+    Case("activities.ask", "POST", "/e/{code}/questions", EVERYONE, form={"text": "Why?", "client_id": "form-question-1"}),
+    Case("activities.upvote", "POST", "/e/{code}/questions/{question}/vote", EVERYONE),
+    Case("activities.polls", "GET", "/console/{code}/polls", RUNNERS),
+    Case("activities.activities", "GET", "/console/{code}/activities", RUNNERS),
+    Case("activities.create_poll", "POST", "/console/{code}/polls/new", RUNNERS,
+         form={"question": "Role?", "kind": "single", "options": "A\nB"}),
+    Case("activities.control_poll", "POST", "/console/{code}/polls/{poll}/close", RUNNERS),
+    Case("activities.launch", "POST", "/console/{code}/activity", RUNNERS, form={"activity": "questions"}),
+    Case("activities.moderate", "POST", "/console/{code}/questions/{question}/pin", RUNNERS),
+    Case("activities.question_to_table", "POST", "/console/{code}/questions/{question}/to-table", RUNNERS,
+         form={"target": "table:2"}),
+    Case("activities.moderate_answer", "POST", "/console/{code}/answers/{answer}/hide", RUNNERS),
+    Case("activities.qa_settings", "POST", "/console/{code}/questions-settings", RUNNERS, form={"premoderation": "1"}),
+    Case("activities.moderator", "GET", "/moderate/{moderator}", frozenset({MODERATOR})),
+    Case("activities.moderator_action", "POST", "/moderate/{moderator}/questions/{question}/hide", frozenset({MODERATOR})),
+    Case("api.polls", "GET", "/api/v1/events/{code}/polls", EVERYONE),
+    Case("api.create_poll", "POST", "/api/v1/events/{code}/polls", API_RUNNERS,
+         json={"question": "Role?", "options": ["A", "B"]}),
+    Case("api.control_poll", "POST", "/api/v1/events/{code}/polls/{poll}/close", API_RUNNERS),
+    Case("api.poll_results", "GET", "/api/v1/events/{code}/polls/{poll}/results", EVERYONE),
+    Case("api.respond", "POST", "/api/v1/events/{code}/polls/{poll}/responses", EVERYONE,
+         json={"client_id": "api-answer-1", "choices": [2], "device": "api-device-9"}),
+    Case("api.questions", "GET", "/api/v1/events/{code}/questions", EVERYONE),
+    Case("api.ask", "POST", "/api/v1/events/{code}/questions", EVERYONE,
+         json={"text": "How?", "client_id": "api-question-1", "device": "api-device-9"}),
+    Case("api.upvote", "POST", "/api/v1/events/{code}/questions/{question}/vote", EVERYONE, json={"device": "api-device-9"}),
+    Case("api.moderate_question", "POST", "/api/v1/events/{code}/questions/{question}/answer", API_RUNNERS),
+    Case("api.question_to_table", "POST", "/api/v1/events/{code}/questions/{question}/to-table", API_RUNNERS,
+         json={"table": 2}),
+    Case("api.launch", "POST", "/api/v1/events/{code}/activity", API_RUNNERS, json={"activity": "questions"}),
 ]
-SOCKET_CASES = {"join:board": EVERYONE, "join:table": EVERYONE, "join:console": RUNNERS, "round.control": RUNNERS,
-                "sync": EVERYONE}
+SOCKET_CASES = {"join:board": EVERYONE, "join:table": EVERYONE, "join:phone": EVERYONE, "join:console": RUNNERS,
+                "round.control": RUNNERS, "sync": EVERYONE}
 
 
 @dataclass
@@ -146,9 +179,14 @@ class World:
         person = db.session.scalar(select(Participant).where(Participant.event_id == self.event.id))
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == (
             self.other.id if persona == OTHER_ORGANISER else self.owner.id))) or 0
+        moderator = self.event.moderator_token if persona == MODERATOR else "not-a-moderator-link-00000"
+        poll = self.event.polls[0]
+        answer = db.session.scalar(select(PollResponse.id).where(PollResponse.poll_id == self.event.polls[1].id))
+        question = db.session.scalar(select(Question.id).where(Question.event_id == self.event.id))
         return {"code": self.event.code, "table": tables[0].token, "host": host, "theme": theme,
                 "pid": person.id if person else 0, "person": person.token if person else "gone",
-                "facilitator": self.event.facilitator_token, "api_token_id": token_id}
+                "facilitator": self.event.facilitator_token, "api_token_id": token_id, "moderator": moderator,
+                "poll": poll.id, "answer": answer or 0, "question": question or 0}
 
     def headers(self, persona: str, path: str) -> dict[str, str]:
         """An organiser's bearer token on API calls."""
@@ -177,6 +215,12 @@ def world(app, create_user, create_event, login) -> World:
     for number, text in enumerate(("First note", "Second note")):
         operations.post_note(event.tables[0], heading="Ideas", text=text, client_id=f"client-{number:04d}")
     operations.create_theme(event, "Money")
+    poll = operations.create_poll(event, question="What is your role?", options=["RSE", "Researcher"])
+    words = operations.create_poll(event, question="One word?", kind="open")
+    operations.launch_activity(event, "poll", poll)
+    operations.control_poll(words, "open")
+    operations.respond_poll(words, "matrix-device-1", client_id="matrix-answer-1", text="community")
+    operations.ask_question(event, "matrix-device-1", text="What comes next?", client_id="matrix-question-1")
     tokens = {ORGANISER: operations.create_api_token(owner, "owner's script"),
               OTHER_ORGANISER: operations.create_api_token(other, "other's script")}
     clients = {persona: app.test_client() for persona in PERSONAS}
@@ -199,7 +243,10 @@ def stored(event_id: int) -> tuple:
                                    event.vote_limit, event.facilitator_token),
             count(Note, Note.event_id == event_id), count(Note, Note.state == "visible"), count(Note, Note.pinned),
             count(Table, Table.event_id == event_id), count(Theme), count(Participant), count(ApiToken), count(Event),
-            tuple(r.state for r in event.rounds) if event else ())
+            tuple(r.state for r in event.rounds) if event else (),
+            event and (event.activity, event.qa_premoderation, tuple((p.state, p.revealed) for p in event.polls)),
+            count(PollResponse), tuple(db.session.execute(select(Question.state, Question.pinned, Question.votes)).all()),
+            tuple(t.question for t in event.tables) if event else ())
 
 
 def forget_login() -> None:
@@ -228,8 +275,8 @@ def attempt(world: World, case: Case, persona: str) -> tuple[bool, int]:
         pass  # closed at once: file responses (static, vendor) hold their file open until then
     to_login = response.status_code == 302 and "/login?next=" in response.headers.get("Location", "")
     refused = response.status_code in (401, 403) or to_login
-    if case.endpoint.startswith("harvest.host") and response.status_code == 404:
-        refused = True  # a made-up host link is refused by not existing
+    if case.endpoint.startswith(("harvest.host", "activities.moderator")) and response.status_code == 404:
+        refused = True  # a made-up host or moderator link is refused by not existing
     assert response.status_code < 500, f"{case.endpoint} as {persona}: {response.status_code}"
     return not refused, response.status_code
 
