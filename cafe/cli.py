@@ -25,6 +25,7 @@ DEMO_EMAIL = "organiser@example.org"
 DEMO_PASSWORD = "demo-cafe-2026"
 DEMO_FILE = Path(__file__).parent / "data" / "demo_cafe.yaml"
 DEMO_NOTES = Path(__file__).parent / "data" / "demo_notes.yaml"
+DEMO_ROOM = Path(__file__).parent / "data" / "demo_room.yaml"
 
 
 def init_app(app: Flask) -> None:
@@ -67,6 +68,8 @@ def demo_command() -> None:
     event = db.session.scalar(select(Event).where(Event.owner_id == user.id, Event.name == name))
     if event is None:
         event = operations.import_setup(user, DEMO_FILE.read_bytes())
+        room = yaml.safe_load(DEMO_ROOM.read_text(encoding="utf-8"))
+        operations.import_room(event, {"questions": room["questions"][1:4]})  # asked before the day; polls to launch
     for old in [t for t in user.api_tokens if t.label == "demo"]:
         operations.revoke_api_token(user, old.id)
     token = operations.create_api_token(user, "demo")
@@ -87,6 +90,7 @@ def _demo_harvest(user: User, name: str) -> Event:
         event = operations.import_setup(user, DEMO_FILE.read_bytes())
         event.name = title
         operations.import_notes(event, yaml.safe_load(DEMO_NOTES.read_text(encoding="utf-8"))["notes"])
+        operations.import_room(event, yaml.safe_load(DEMO_ROOM.read_text(encoding="utf-8")))
         operations.make_plan(event)
     return event
 
@@ -103,6 +107,9 @@ def demo_urls(event: Event) -> list[tuple[str, str]]:
             ("console", link("console.page", code=event.code)),
             ("facilitator link (console without logging in)", link("console.facilitate", token=event.facilitator_token)),
             ("board", link("board.event", code=event.code)),
+            ("phone: the launched poll or questions, and the tables", link("pages.tables", code=event.code)),
+            ("polls to launch from the console", link("activities.polls", code=event.code)),
+            ("question moderators", link("activities.moderator", token=event.moderator_token)),
             ("join", link("pages.index")),
             *[(f"table {t.number}", link("table.page", token=t.token)) for t in event.tables],
         ]

@@ -171,6 +171,13 @@ def results_payload(poll: Poll, results: Results, *, everything: bool = False) -
     return {"poll": poll.id, "state": poll.state.value, "revealed": poll.revealed, "results": data}
 
 
+def results_message(poll: Poll, *, everything: bool = False) -> dict[str, Any]:
+    """A poll's results as a live message: the data, and the one results partial every face shows."""
+    results = poll_results(poll)
+    html = render_live("_partials/poll_results.html", poll=poll, results=results, everything=everything)
+    return {**results_payload(poll, results, everything=everything), "html": html}
+
+
 def poll_payload(poll: Poll, *, everything: bool = False) -> dict[str, Any]:
     """A poll as the API and the live messages carry it: its results only when they are public (or `everything`)."""
     public_results = poll.results_public or everything

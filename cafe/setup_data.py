@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from cafe.errors import CafeError
+from cafe.polls import Shape, check_shape
 
 SETUP_VERSION = 1
 PARTICIPANT_COLUMNS = ("name", "organisation", "role", "email", "host_of_table", "does_not_move", "choices")
@@ -18,7 +19,7 @@ COLUMN_ALIASES = {"organization": "organisation", "host": "host_of_table", "host
                   "stays": "does_not_move", "does_not_move_tables": "does_not_move"}
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
-LIMITS = {"tables": 200, "rounds": 20, "participants": 5000, "headings": 8}
+LIMITS = {"tables": 200, "rounds": 20, "participants": 5000, "headings": 8, "polls": 50}
 # Control characters other than tab and line breaks (PostgreSQL refuses NUL), and lone surrogates, which a
 # YAML escape such as "\ud800" makes and which cannot be stored as UTF-8.
 UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -73,13 +74,30 @@ class ParticipantSpec:
 
 
 @dataclass
+class PollSpec:
+    """A poll prepared before the day: its question, kind, options in order and how it is answered."""
+
+    question: str
+    kind: str = "single"
+    options: list[str] = field(default_factory=list)
+    max_choices: int | None = None
+    scale: str = "1-5"
+    low_label: str = ""
+    high_label: str = ""
+    correct: list[int] = field(default_factory=list)  # quiz: the correct options' numbers, 1 for the first
+    hide_results: bool = False
+    named: bool = False
+
+
+@dataclass
 class Setup:
-    """Everything needed to run a café again: event, tables, rounds, participants."""
+    """Everything needed to run a café again: event, tables, rounds, participants, polls."""
 
     event: EventSpec
     tables: list[TableSpec] = field(default_factory=list)
     rounds: list[RoundSpec] = field(default_factory=list)
     participants: list[ParticipantSpec] = field(default_factory=list)
+    polls: list[PollSpec] = field(default_factory=list)
 
 
 def _scalar(value: Any, label: str, errors: list[str]) -> str | None:
@@ -193,10 +211,46 @@ def check_participant(spec: ParticipantSpec, label: str, table_numbers: set[int]
     return errors
 
 
+def scale_ends(scale: object) -> tuple[int, int] | None:
+    """A rating scale's ends from "1-5" or "0-10" (or a pair); None when it is no such text."""
+    if isinstance(scale, (list, tuple)) and len(scale) == 2:
+        scale = f"{scale[0]}-{scale[1]}"
+    low, _, high = str(scale or "1-5").partition("-")
+    return (int(low), int(high)) if low.strip().isdigit() and high.strip().isdigit() and len(str(scale)) < 8 else None
+
+
+def check_poll(spec: PollSpec, label: str = "The poll") -> list[str]:
+    """Problems with a poll's setup, each naming the poll."""
+    errors: list[str] = []
+    _text(spec.question, f"{label}'s question", 280, errors, required=True)
+    texts = [str(o).strip() for o in spec.options] if isinstance(spec.options, list) else None
+    if texts is None or not all(isinstance(o, str) for o in spec.options):
+        return errors + [f"{label}'s options must be a list of texts."]
+    if not isinstance(spec.correct, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in spec.correct):
+        return errors + [f"{label}'s correct options must be a list of option numbers (1 for the first)."]
+    for name, value in (("low_label", spec.low_label), ("high_label", spec.high_label)):
+        _text(value, f"{label}'s {name.replace('_', ' ')}", 60, errors)
+    if any(UNPRINTABLE.search(t) for t in texts):
+        errors.append(f"{label} holds control characters.")
+    ends = scale_ends(spec.scale) if spec.kind == "scale" else (1, 5)
+    if ends is None:
+        return errors + [f"{label}: a rating scale runs from 1 to 5 or from 0 to 10 (write 1-5 or 0-10)."]
+    most = spec.max_choices
+    if most is not None and (not isinstance(most, int) or isinstance(most, bool)):
+        return errors + [f"{label}: the most choices a person may pick must be a whole number."]
+    if most is None:
+        most = len(texts) if spec.kind == "multiple" else 1
+    shape = Shape(str(spec.kind), len(texts), most, *ends)
+    marks = [i + 1 in spec.correct for i in range(len(texts))]
+    return errors + [f"{label}: {problem}" for problem in check_shape(shape, texts, marks)]
+
+
 def check_setup(setup: Setup) -> None:
     """Raise SetupError listing every problem of a whole setup."""
     errors = check_event(setup.event)
-    for name in ("tables", "rounds", "participants"):
+    for index, poll in enumerate(setup.polls, start=1):
+        errors += check_poll(poll, f"Poll {index}")
+    for name in ("tables", "rounds", "participants", "polls"):
         if len(getattr(setup, name)) > LIMITS[name]:
             errors.append(f"The setup has {len(getattr(setup, name))} {name}; the limit is {LIMITS[name]}.")
     for table in setup.tables:
@@ -345,6 +399,7 @@ def load_yaml(raw: bytes) -> Setup:
         tables=[_build(TableSpec, t, f"tables[{i}]") for i, t in enumerate(_list(data, "tables"))],
         rounds=[_build(RoundSpec, r, f"rounds[{i}]") for i, r in enumerate(_list(data, "rounds"))],
         participants=[_build(ParticipantSpec, p, f"participants[{i}]") for i, p in enumerate(_list(data, "participants"))],
+        polls=[_build(PollSpec, p, f"polls[{i}]") for i, p in enumerate(_list(data, "polls"))],
     )
     if isinstance(setup.event.date, datetime):
         setup.event.date = setup.event.date.date()
@@ -380,7 +435,8 @@ def _build(kind: type, value: Any, where: str) -> Any:
     if unknown:
         raise SetupError(f"'{where}' has unknown fields: {', '.join(unknown)}. Known fields: {', '.join(sorted(known))}.")
     try:
-        return kind(**{k: ("" if v is None and k not in ("email", "host_of_table", "date") else v) for k, v in value.items()})
+        return kind(**{k: ("" if v is None and k not in ("email", "host_of_table", "date", "max_choices") else v)
+                       for k, v in value.items()})
     except TypeError:
         missing = [n for n, f in kind.__dataclass_fields__.items() if n not in value and f.default is MISSING and f.default_factory is MISSING]
         raise SetupError(f"'{where}' is missing: {', '.join(missing)}.") from None

@@ -13,16 +13,16 @@ from sqlalchemy import select
 from cafe import live
 from cafe.db import db
 from cafe.errors import CafeError, Conflict, NotFound
-from cafe.models import AnswerState, Event, Poll, PollKind, PollOption, PollResponse, PollState, utcnow
+from cafe.models import AnswerState, Event, Poll, PollKind, PollOption, PollResponse, PollState, Question, utcnow
 from cafe.operations.harvest import checked_device
 from cafe.operations.notes import AUTHOR_LIMIT, CLIENT_ID, CONTROL, one_break
-from cafe.payloads import activity_message, poll_results, results_payload
-from cafe.polls import Answer, Shape, check_answer, check_shape
+from cafe.payloads import activity_message, results_message
+from cafe.polls import Answer, Shape, check_answer
+from cafe.setup_data import PollSpec, check_poll, scale_ends
 
 ACTIVITIES = ("cafe", "poll", "questions")
 SCREENS_WINDOW = 0.2  # boards and the console: at most five result messages a second
 PHONES_WINDOW = 1.0  # phones: at most one a second (2,000 of them)
-QUESTION_LIMIT = 280
 
 
 def shape_of(poll: Poll) -> Shape:
@@ -30,49 +30,41 @@ def shape_of(poll: Poll) -> Shape:
     return Shape(poll.kind.value, len(poll.options), poll.max_choices, poll.scale_min, poll.scale_max)
 
 
-def _scale(scale: object) -> tuple[int, int]:
-    """A scale as "1-5" or "0-10" (or a pair), or a clear error."""
-    if isinstance(scale, (list, tuple)) and len(scale) == 2:
-        scale = f"{scale[0]}-{scale[1]}"
-    low, _, high = str(scale or "1-5").partition("-")
-    if not (low.strip().isdigit() and high.strip().isdigit()):
-        raise CafeError("A rating scale runs from 1 to 5 or from 0 to 10 (write 1-5 or 0-10).")
-    return int(low), int(high)
-
-
-def create_poll(event: Event, *, question: str, kind: str = "single", options: Sequence[str] | str = (),
-                max_choices: object = None, scale: object = "1-5", low_label: str = "", high_label: str = "",
-                correct: Sequence[int] = (), hide_results: bool = False, named: bool = False) -> Poll:
-    """Add a poll to an event (a draft until it is opened or launched); options are given in order."""
-    question = one_break(str(question or "")).strip()
+def poll_spec(*, question: object, kind: object = "single", options: Sequence[str] | str = (), max_choices: object = None,
+              scale: object = "1-5", low_label: object = "", high_label: object = "", correct: Sequence[int] = (),
+              hide_results: bool = False, named: bool = False) -> PollSpec:
+    """A poll's fields from a form, the API or a command, as the setup file holds them (options: a list, or one per
+    line; max_choices: a number or empty)."""
     if isinstance(options, str):
         options = options.splitlines()
-    texts = [str(o).strip() for o in options if str(o).strip()]
-    kind = str(kind or "single").strip().lower()
-    try:
-        most = int(str(max_choices)) if max_choices not in (None, "") else (len(texts) if kind == "multiple" else 1)
-    except ValueError:
-        raise CafeError("The most choices a person may pick must be a whole number.") from None
-    low, high = _scale(scale) if kind == "scale" else (1, 5)
-    marks = [i + 1 in {int(c) for c in correct} for i in range(len(texts))]
-    errors = []
-    if not question:
-        errors.append("Write the poll's question.")
-    elif len(question) > QUESTION_LIMIT:
-        errors.append(f"A poll's question can be at most {QUESTION_LIMIT} characters; this one has {len(question)}.")
-    if any(CONTROL.search(t) for t in [question, *texts, low_label, high_label]):
-        errors.append("A poll cannot hold control characters.")
-    if len(low_label) > 60 or len(high_label) > 60:
-        errors.append("A scale's end labels can be at most 60 characters.")
-    errors += check_shape(Shape(kind, len(texts), most, low, high), texts, marks)
+    raw = str(max_choices).strip() if max_choices not in (None, "") else ""
+    most: object = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else (raw or None)
+    return PollSpec(question=one_break(str(question or "")).strip(), kind=str(kind or "single").strip().lower(),
+                    options=[str(o).strip() for o in options if str(o).strip()], max_choices=most,  # type: ignore[arg-type]
+                    scale=str(scale or "1-5"), low_label=str(low_label or "").strip(),
+                    high_label=str(high_label or "").strip(), correct=list(correct), hide_results=bool(hide_results),
+                    named=bool(named))
+
+
+def new_poll(spec: PollSpec, position: int) -> Poll:
+    """A poll built from a checked spec (no commit)."""
+    low, high = scale_ends(spec.scale) or (1, 5) if spec.kind == "scale" else (1, 5)
+    most = spec.max_choices or (len(spec.options) if spec.kind == "multiple" else 1)
+    return Poll(position=position, question=spec.question.strip(), kind=PollKind(spec.kind), max_choices=most,
+                scale_min=low, scale_max=high, low_label=spec.low_label.strip(), high_label=spec.high_label.strip(),
+                hide_results=spec.hide_results, named=spec.named,
+                options=[PollOption(position=i + 1, text=text, correct=i + 1 in spec.correct)
+                         for i, text in enumerate(spec.options)])
+
+
+def create_poll(event: Event, **fields: Any) -> Poll:
+    """Add a poll to an event (a draft until it is opened or launched); the fields as poll_spec takes them."""
+    spec = poll_spec(**fields)
+    errors = check_poll(spec)
     if errors:
         raise CafeError(errors)
-    position = max((p.position for p in event.polls), default=0) + 1
-    poll = Poll(event_id=event.id, position=position, question=question, kind=PollKind(kind), max_choices=most,
-                scale_min=low, scale_max=high, low_label=low_label.strip(), high_label=high_label.strip(),
-                hide_results=bool(hide_results), named=bool(named),
-                options=[PollOption(position=i + 1, text=t, correct=m) for i, (t, m) in enumerate(zip(texts, marks))])
-    db.session.add(poll)
+    poll = new_poll(spec, max((p.position for p in event.polls), default=0) + 1)
+    event.polls.append(poll)
     db.session.commit()
     _announce_console(event)
     return poll
@@ -126,7 +118,7 @@ def control_poll(poll: Poll, action: str) -> Poll:
     db.session.commit()
     event = poll.event
     if action == "reveal":
-        live.broadcast("poll.revealed", results_payload(poll, poll_results(poll)), [live.event_room(event)])
+        live.broadcast("poll.revealed", results_message(poll), [live.event_room(event)])
     if event.activity_poll_id == poll.id and action != "reveal":
         _announce_activity(event)
     _announce_console(event)
@@ -231,7 +223,7 @@ def _send_results(poll_id: int, event_id: int, *, phones: bool) -> None:
     else:
         rooms = [live.notes_room(event)] if poll.results_public else [live.console_room(event)]
     if rooms:
-        live.broadcast("poll.results", results_payload(poll, poll_results(poll)), rooms)
+        live.broadcast("poll.results", results_message(poll, everything=not poll.results_public), rooms)
 
 
 def _announce_activity(event: Event) -> None:
@@ -242,3 +234,26 @@ def _announce_activity(event: Event) -> None:
 def _announce_console(event: Event) -> None:
     """Tell the console its list of polls and questions changed."""
     live.broadcast("activities.changed", {}, [live.console_room(event)])
+
+
+def import_room(event: Event, data: dict[str, Any]) -> int:
+    """Load what a room already answered and asked (the demo's harvest): each poll's answers, in order, closed and
+    revealed; questions with their votes. Returns the answers loaded."""
+    count = 0
+    for poll, answers in zip(event.polls, data.get("answers") or []):
+        for n, given in enumerate(answers, start=1):
+            positions = given if isinstance(given, list) else [given] if poll.has_options else []
+            db.session.add(PollResponse(
+                poll_id=poll.id, device=f"demo-device-{n:04d}", client_id=f"demo-{poll.id}-{n:04d}",
+                choices=" ".join(str(p) for p in positions),
+                value=given if poll.kind is PollKind.SCALE else None,
+                text=given if poll.kind is PollKind.OPEN else ""))
+            count += 1
+        poll.state, poll.revealed = PollState.CLOSED, poll.hide_results
+    for n, row in enumerate(data.get("questions") or [], start=1):
+        state = AnswerState(row.get("state", "visible"))
+        db.session.add(Question(event_id=event.id, client_id=f"demo-question-{n:04d}", device=f"demo-device-{n:04d}",
+                                text=row["text"], author=row.get("author") or "", votes=int(row.get("votes") or 0),
+                                state=state, answered_at=utcnow() if state is AnswerState.ANSWERED else None))
+    db.session.commit()
+    return count

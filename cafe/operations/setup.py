@@ -5,9 +5,10 @@ from sqlalchemy import func, select
 
 from cafe.db import db
 from cafe.export.files import discard_prepared
+from cafe.operations.polls import new_poll
 from cafe.models import Event, Heading, Note, Participant, Round, RoundState, Table, User, new_join_code, new_token
 from cafe.setup_data import (
-    LIMITS, EventSpec, ParticipantSpec, RoundSpec, Setup, SetupError, TableSpec, check_event, check_participants,
+    LIMITS, EventSpec, ParticipantSpec, PollSpec, RoundSpec, Setup, SetupError, TableSpec, check_event, check_participants,
     check_round, check_setup, check_table, load_yaml, parse_participants_csv,
 )
 
@@ -64,6 +65,10 @@ def _fill_event(event: Event, setup: Setup) -> None:
     for index, spec in enumerate(setup.rounds, start=1):
         event.rounds.append(Round(index=index, minutes=spec.minutes, question=spec.question,
                                   buffer_seconds=spec.buffer_seconds))
+    kept = {p.question for p in event.polls}  # replacing a setup keeps the polls people have answered
+    for spec in setup.polls:
+        if spec.question.strip() not in kept:
+            event.polls.append(new_poll(spec, max((p.position for p in event.polls), default=0) + 1))
     db.session.flush()
     _add_participants(event, setup.participants)
 
@@ -114,6 +119,11 @@ def read_setup(event: Event) -> Setup:
         participants=[ParticipantSpec(name=p.name, organisation=p.organisation, role=p.role, email=p.email,
                                       host_of_table=p.host_of.number if p.host_of else None,
                                       does_not_move=p.does_not_move, choices=p.choices) for p in event.participants],
+        polls=[PollSpec(question=p.question, kind=p.kind.value, options=[o.text for o in p.options],
+                        max_choices=p.max_choices if p.kind.value == "multiple" else None,
+                        scale=f"{p.scale_min}-{p.scale_max}", low_label=p.low_label, high_label=p.high_label,
+                        correct=[o.position for o in p.options if o.correct], hide_results=p.hide_results,
+                        named=p.named) for p in event.polls],
     )
 
 
@@ -290,6 +300,10 @@ def replace_setup(event: Event, setup: Setup) -> Event:
     event.participants.clear()
     event.tables.clear()
     event.rounds.clear()
+    for poll in [p for p in event.polls if not p.responses]:
+        if event.activity_poll_id == poll.id:
+            event.activity, event.activity_poll_id = "cafe", None
+        event.polls.remove(poll)
     db.session.flush()
     _fill_event(event, setup)
     db.session.commit()

@@ -1,6 +1,7 @@
 // Projector face: live notes in their tiles, the countdown, the move-now screen, the chime and the kiosk.
 import { Live, noteElement, placeNewestFirst, refresh } from "./live.js";
 import { Tiles } from "./tiles.js";
+import { followActivity } from "./activity.js";
 
 const root = document.querySelector("[data-live]");
 const muteButton = root.querySelector("[data-mute]");
@@ -44,6 +45,10 @@ const tiles = new Tiles(root).start();
 const tileOf = (number) => root.querySelector(`[data-tile="${CSS.escape(String(number))}"]`);
 
 const live = new Live(root, {
+  // A poll or the questions take the screen; the café board comes back when the facilitator says so.
+  activity(data) {
+    root.querySelector("[data-board-main]").classList.toggle("showing-activity", data.activity !== "cafe");
+  },
   insert(note) {
     if (onlyTable && String(note.table) !== onlyTable) return;
     const tile = tileOf(note.table);
@@ -74,6 +79,8 @@ const live = new Live(root, {
   phase: refreshArrivals,
   plan: refreshArrivals,
 }).connect();
+live.limit = 6; // the board lists the top questions below the pinned one
+followActivity(live, { box: "[data-board-activity]", html: "board_html" });
 
 // A tile's count of its table's notes: from the server, plus each new note since.
 function setCount(tile, total) {

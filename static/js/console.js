@@ -81,6 +81,35 @@ root.querySelectorAll("form[data-round-action]").forEach((form) => {
   });
 });
 
+const ACTIVITY_KEYS = { b: "cafe", q: "questions" };
+
+// Polls and questions: the section is fetched again when answers, questions or the launched activity change, at
+// most once a second, and not while the facilitator is typing in it (it is fetched once they leave it).
+const activities = root.querySelector("[data-activities]");
+let activitiesDue = false;
+let activitiesTimer = null;
+function refreshActivities() {
+  activitiesDue = true;
+  if (activitiesTimer) return;
+  activitiesTimer = setTimeout(async () => {
+    activitiesTimer = null;
+    const section = root.querySelector("[data-activities]");
+    if (section.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) {
+      section.addEventListener("focusout", refreshActivities, { once: true });
+      return;
+    }
+    if (!activitiesDue) return;
+    activitiesDue = false;
+    const open = [...section.querySelectorAll("details")].map((d) => d.open);
+    await refresh(root, "[data-activities]", section.dataset.activitiesUrl);
+    root.querySelectorAll("[data-activities] details").forEach((d, i) => { if (open[i]) d.open = true; });
+  }, 1000);
+}
+if (activities && live.socket) {
+  ["activities.changed", "activity.changed", "poll.results", "poll.revealed", "question.changed"]
+    .forEach((name) => live.socket.on(name, refreshActivities));
+}
+
 // Single-key shortcuts can be turned off (a stray key would change the round on every screen); the choice is kept.
 const shortcuts = root.querySelector("[data-shortcuts]");
 const shortcutBox = shortcuts.querySelector("input");
@@ -98,7 +127,10 @@ document.addEventListener("keydown", (event) => {
     form = [...root.querySelectorAll('form[data-round-action="extend"]')]
       .find((f) => f.querySelector("input[name=minutes]").value === EXTEND[event.key]);
   }
-  if (!form) return;
+  // B back to the café board, Q the questions, 1 to 9 launch that poll.
+  if (ACTIVITY_KEYS[key]) form = root.querySelector(`form[data-activity-control="${ACTIVITY_KEYS[key]}"]`);
+  if (/^[1-9]$/.test(key)) form = root.querySelector(`button[aria-keyshortcuts="${key}"]`)?.form || null;
+  if (!form || form.querySelector("button:disabled")) return;
   event.preventDefault();
   form.requestSubmit();
 });

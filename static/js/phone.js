@@ -1,5 +1,6 @@
 // Phone face: post notes without a reload, show each note's state, count characters, keep the name.
 import { Live, noteElement, placeNewestFirst, refresh } from "./live.js";
+import { followActivity } from "./activity.js";
 
 const root = document.querySelector("[data-live]");
 const form = root.querySelector("[data-post-form]");
@@ -61,6 +62,7 @@ function refreshNextSeat() {
 }
 // A handle for the browser's developer tools (and the browser tests) to look at the live state.
 window.cafe = live;
+followActivity(live);
 
 author.value = localStorage.getItem(NAME_KEY) ?? author.value;
 
