@@ -261,7 +261,7 @@ def openapi_document(base: str) -> dict[str, Any]:
                 "security": [{"bearer": []}],
                 "parameters": [CODE, {"name": "name", "in": "path", "required": True, "schema": {
                     "enum": ["cards.pdf", "poster.pdf", "summary.pdf", "themes.xlsx", "blog.md", "notes.csv", "event.json",
-                             "itineraries.pdf", "plan.csv"]}}],
+                             "itineraries.pdf", "plan.csv", "polls.csv", "questions.csv"]}}],
                 "responses": {"200": {"description": "The file", "content": {
                     "application/pdf": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
                     "text/markdown": {}, "text/csv": {}, "application/json": {}}},

@@ -9,7 +9,7 @@ from cafe.export import RENDERERS, snapshot
 from cafe.models import NoteState
 
 NAMES = ["cards.pdf", "poster.pdf", "summary.pdf", "themes.xlsx", "blog.md", "notes.csv", "event.json",
-         "itineraries.pdf", "plan.csv"]
+         "itineraries.pdf", "plan.csv", "polls.csv", "questions.csv"]
 
 
 @pytest.fixture

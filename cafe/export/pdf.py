@@ -30,7 +30,8 @@ from markupsafe import Markup
 from cafe.config import ROOT
 from cafe.export import charts
 from cafe.export.registry import register
-from cafe.export.snapshot import NoteInfo, Snapshot, TableInfo
+from cafe.export.snapshot import NoteInfo, PollInfo, Snapshot, TableInfo
+from cafe.export.text import poll_sentence
 
 if TYPE_CHECKING:
     from weasyprint import CSS, Document
@@ -195,6 +196,24 @@ def summary_charts(snapshot: Snapshot) -> dict[str, Markup]:
     }
 
 
+def poll_charts(snapshot: Snapshot) -> list[tuple[PollInfo, str, Markup]]:
+    """Each published poll with its sentence and chart: a bar per option (points for a ranking), per scale value, or
+    per word said most."""
+    made = []
+    for poll in snapshot.polls:
+        r = poll.results
+        if r.kind == "scale":
+            items = [(str(value), count) for value, count in r.distribution]
+        elif r.kind == "open":
+            items = list(r.words[:12])
+        else:
+            items = [(o.text + (" (correct)" if o.correct else ""), o.points if r.kind == "ranking" else o.count)
+                     for o in r.ranked()]
+        title = {"ranking": "Borda points", "open": "Words said most", "scale": "Answers per value"}.get(r.kind, "Answers")
+        made.append((poll, poll_sentence(poll, str, ""), Markup(charts.horizontal_bars(items, title=title))))
+    return made
+
+
 @register("cards.pdf", PDF, "Table cards")
 def render_cards(snapshot: Snapshot) -> bytes:
     """One A5 card per table: number, theme, host, question, headings, and a QR code of the table's link."""
@@ -211,7 +230,8 @@ def render_poster(snapshot: Snapshot) -> bytes:
 def summary_context(snapshot: Snapshot, sections: list[TableSection]) -> dict[str, object]:
     """What summary.html prints of a snapshot, but for which part of it (`front`, `appendix`)."""
     return {"snapshot": snapshot, "event": snapshot.event, "figures": snapshot.figures, "sections": sections,
-            "charts": summary_charts(snapshot), "round_questions": [r for r in snapshot.rounds if r.question.strip()]}
+            "charts": summary_charts(snapshot), "round_questions": [r for r in snapshot.rounds if r.question.strip()],
+            "poll_charts": poll_charts(snapshot)}
 
 
 @register("summary.pdf", PDF, "PDF summary")

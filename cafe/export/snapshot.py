@@ -8,7 +8,8 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 
 from cafe.db import db
-from cafe.models import Event, Note, NoteState, Seat, Theme
+from cafe.models import AnswerState, Event, Note, NoteState, Poll, PollKind, PollResponse, PollState, Question, Seat, Theme
+from cafe.polls import Answer, Results, Shape, tally
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,40 @@ class PersonInfo:
 
 
 @dataclass(frozen=True)
+class AnswerInfo:
+    """One published answer to a poll, as people read it; a name only where it was given."""
+
+    answer: str
+    author: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PollInfo:
+    """A poll whose results may be published: its question, kind and counted results, and its answers."""
+
+    position: int
+    question: str
+    kind: str
+    state: str
+    results: Results
+    answers: tuple[AnswerInfo, ...] = ()
+    labels: tuple[str, str] = ("", "")
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """A published question from the floor with its votes and state."""
+
+    text: str
+    author: str | None
+    votes: int
+    state: str
+    asked_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Figures:
     """Counts for covers, summaries and charts."""
 
@@ -121,6 +156,8 @@ class Snapshot:
     figures: Figures
     generated_at: datetime
     people: tuple[PersonInfo, ...] = ()
+    polls: tuple[PollInfo, ...] = ()
+    questions: tuple[QuestionInfo, ...] = ()
 
     @property
     def planned(self) -> bool:
@@ -145,6 +182,44 @@ class Snapshot:
 def _instant(seconds: float | None) -> datetime | None:
     """Unix seconds as an aware datetime."""
     return datetime.fromtimestamp(seconds, timezone.utc) if seconds is not None else None
+
+
+def _answer_text(poll: Poll, response: PollResponse) -> str:
+    """An answer as people read it: the options' texts (in order for a ranking), the number, or the text."""
+    if poll.kind is PollKind.SCALE:
+        return str(response.value)
+    if poll.kind is PollKind.OPEN:
+        return response.text
+    texts = {o.position: o.text for o in poll.options}
+    return (" > " if poll.kind is PollKind.RANKING else "; ").join(texts.get(p, "?") for p in response.positions)
+
+
+def _polls(event: Event) -> tuple[PollInfo, ...]:
+    """The event's polls whose results are public, with their published answers: a poll hidden until its reveal and
+    not revealed is held back, and so are open answers a facilitator hid."""
+    infos = []
+    for poll in event.polls:
+        if not poll.results_public or poll.state is PollState.DRAFT:
+            continue
+        shown = [r for r in poll.responses if r.state is AnswerState.VISIBLE]
+        texts = [o.text for o in poll.options]
+        answers = [Answer(tuple(r.positions), r.value, r.text) for r in (shown if poll.kind is PollKind.OPEN else poll.responses)]
+        results = tally(Shape(poll.kind.value, len(texts), poll.max_choices, poll.scale_min, poll.scale_max), texts,
+                        answers, [o.correct for o in poll.options],
+                        shown=[r.text for r in sorted(shown, key=lambda r: r.changed_at, reverse=True)])
+        infos.append(PollInfo(position=poll.position, question=poll.question, kind=poll.kind.value,
+                              state=poll.state.value, results=results, labels=(poll.low_label, poll.high_label),
+                              answers=tuple(AnswerInfo(_answer_text(poll, r), r.author or None, r.changed_at)
+                                            for r in (shown if poll.kind is PollKind.OPEN else poll.responses))))
+    return tuple(infos)
+
+
+def _questions(event: Event) -> tuple[QuestionInfo, ...]:
+    """The event's published questions, most-voted first; those waiting for review or hidden are held back."""
+    found = db.session.scalars(select(Question).where(
+        Question.event_id == event.id, Question.state.in_([AnswerState.VISIBLE, AnswerState.ANSWERED]))
+        .order_by(Question.votes.desc(), Question.id))
+    return tuple(QuestionInfo(q.text, q.author or None, q.votes, q.state.value, q.created_at, q.answered_at) for q in found)
 
 
 def take_snapshot(event: Event, public_url: str) -> Snapshot:
@@ -194,4 +269,6 @@ def take_snapshot(event: Event, public_url: str) -> Snapshot:
                                 host_of=p.host_of.number if p.host_of else None, url=f"{base}/p/{p.token}",
                                 tables=tuple(seats.get(p.id, {}).get(r.index) for r in event.rounds))
                      for p in event.participants),
+        polls=_polls(event),
+        questions=_questions(event),
     )

@@ -24,12 +24,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
 from cafe.export.registry import register
-from cafe.export.snapshot import NoteInfo, Snapshot, TableInfo
+from cafe.export.snapshot import NoteInfo, PollInfo, Snapshot, TableInfo
+from cafe.polls import percent
 
 SCHEMA = "cafe-event/1"
 POINTS_PER_BULLET = 8
@@ -156,11 +157,49 @@ def _top_notes(snapshot: Snapshot, notes: list[NoteInfo]) -> list[str]:
     return lines + [""]
 
 
+def poll_sentence(poll: PollInfo, escape: Callable[[str], str] = md_escape, em: str = "*") -> str:
+    """What the room answered, in one sentence: "Asked *What is your role?*, 38 answered: RSE 45 %, ..." (as
+    Markdown, or as plain text with escape=str and em="")."""
+    results = poll.results
+    head = f"Asked {em}{escape(poll.question)}{em}, {results.responses} answered"
+    if not results.responses:
+        return head + "."
+    if results.kind == "scale":
+        spread = ", ".join(f"{value}: {count}" for value, count in results.distribution)
+        return f"{head}: a mean of {results.mean:.1f} on a scale of {results.distribution[0][0]} to " \
+               f"{results.distribution[-1][0]} ({spread})."
+    if results.kind == "open":
+        return f"{head}; the words said most: " + ", ".join(f"{escape(w)} ({c})" for w, c in results.words[:8]) + "."
+    if results.kind == "ranking":
+        return f"{head}, ranking: " + ", ".join(f"{escape(o.text)} ({o.points} points)" for o in results.ranked()) + "."
+    shares = ", ".join(f"{escape(o.text)} {percent(o.share)}" for o in results.ranked())
+    right = f"; {percent(results.correct_share or 0)} chose a correct answer" if results.kind == "quiz" else ""
+    return f"{head}: {shares}{right}."
+
+
+def _polls(snapshot: Snapshot) -> list[str]:
+    """A short paragraph per poll: what was asked and what the room answered."""
+    if not snapshot.polls:
+        return []
+    return ["## What the room answered", "", *(line for poll in snapshot.polls for line in (poll_sentence(poll), ""))]
+
+
+def _questions(snapshot: Snapshot) -> list[str]:
+    """The most-voted questions from the floor."""
+    if not snapshot.questions:
+        return []
+    lines = ["## Questions from the floor", ""]
+    for q in snapshot.questions[:TOP_NOTES]:
+        answered = ", answered" if q.state == "answered" else ""
+        lines.append(f"- {md_escape(q.text)} ({_plural(q.votes, 'vote')}{answered})")
+    return lines + [""]
+
+
 @register("blog.md", "text/markdown; charset=utf-8", "Markdown blog draft")
 def render_markdown(snapshot: Snapshot) -> bytes:
     """A blog post draft: front matter, the counts, each table's points by heading and the most-voted notes."""
     notes = snapshot.visible_notes
-    lines = _opening(snapshot) + _tables(snapshot, notes) + _top_notes(snapshot, notes)
+    lines = _opening(snapshot) + _polls(snapshot) + _questions(snapshot) + _tables(snapshot, notes) + _top_notes(snapshot, notes)
     return (_front_matter(snapshot) + "\n" + "\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
 
 
@@ -173,14 +212,47 @@ def csv_guard(value: Any) -> Any:
 def render_csv(snapshot: Snapshot) -> bytes:
     """One row per visible note, in posting order, with the columns in CSV_COLUMNS."""
     themes = {t.number: t.theme for t in snapshot.tables}
+    return _csv(CSV_COLUMNS, ((n.seq, n.table, themes.get(n.table, ""), n.round, n.heading, n.text, n.author, n.votes,
+                               n.theme, iso(n.created_at)) for n in snapshot.visible_notes))
+
+
+def _csv(header: tuple[str, ...], rows: Any) -> bytes:
+    """Rows as CSV with a header, guarded against formulas, with a byte order mark for spreadsheets."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for n in snapshot.visible_notes:
-        row = (n.seq, n.table, themes.get(n.table, ""), n.round, n.heading, n.text, n.author, n.votes, n.theme,
-               iso(n.created_at))
+    writer.writerow(header)
+    for row in rows:
         writer.writerow([csv_guard(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def poll_rows(poll: PollInfo) -> list[tuple[Any, ...]]:
+    """A poll's results as rows: per option (count, share, Borda points, correct), per scale value, per word."""
+    r = poll.results
+    if r.kind == "scale":
+        return [(poll.position, poll.question, r.kind, value, count, round(count / r.responses, 4) if r.responses else 0,
+                 r.mean, None) for value, count in r.distribution]
+    if r.kind == "open":
+        return [(poll.position, poll.question, r.kind, word, count, None, None, None) for word, count in r.words]
+    return [(poll.position, poll.question, r.kind, o.text, o.points if r.kind == "ranking" else o.count, o.share, None,
+             o.correct) for o in r.options]
+
+
+POLL_COLUMNS = ("poll", "question", "kind", "option", "responses", "share", "mean", "correct")
+
+
+@register("polls.csv", "text/csv; charset=utf-8", "Poll results as CSV")
+def render_polls_csv(snapshot: Snapshot) -> bytes:
+    """One row per option of each published poll (a ranking's responses are its Borda points)."""
+    return _csv(POLL_COLUMNS, (row for poll in snapshot.polls for row in poll_rows(poll)))
+
+
+@register("questions.csv", "text/csv; charset=utf-8", "Questions as CSV")
+def render_questions_csv(snapshot: Snapshot) -> bytes:
+    """One row per published question, most-voted first."""
+    return _csv(("question", "author", "votes", "state", "asked_at", "answered_at"),
+                ((q.text, q.author, q.votes, q.state, iso(q.asked_at), iso(q.answered_at) if q.answered_at else None)
+                 for q in snapshot.questions))
 
 
 def _event_data(snapshot: Snapshot) -> dict[str, Any]:
@@ -205,6 +277,12 @@ def _event_data(snapshot: Snapshot) -> dict[str, Any]:
                    "created_at": iso(n.created_at)} for n in notes],
         "themes": [{"name": t.name, "table": t.table, "heading": t.heading,
                     "note_ids": [i for i in t.note_ids if i in visible_ids]} for t in snapshot.themes],
+        "polls": [{"position": p.position, "question": p.question, "kind": p.kind, "state": p.state,
+                   "results": p.results.as_dict(),
+                   "answers": [{"answer": a.answer, "author": a.author, "at": iso(a.at)} for a in p.answers]}
+                  for p in snapshot.polls],
+        "questions": [{"text": q.text, "author": q.author, "votes": q.votes, "state": q.state, "asked_at": iso(q.asked_at),
+                       "answered_at": iso(q.answered_at) if q.answered_at else None} for q in snapshot.questions],
         "figures": {"participants": figures.participants, "tables": figures.tables, "rounds": figures.rounds,
                     "notes": figures.notes, "hidden": figures.hidden, "votes": figures.votes,
                     "authors": figures.authors,

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from cafe.export.registry import register
 from cafe.export.snapshot import NoteInfo, Snapshot, TableInfo
+from cafe.export.text import poll_rows
 
 NO_THEMES = "No themes yet: group notes into themes on the console"
 NO_HEADING = "(no heading)"
@@ -204,7 +205,7 @@ def _note_values(note: NoteInfo, with_author: bool) -> list[Any]:
 def _note_sheets(workbook: Workbook, snapshot: Snapshot, notes: list[NoteInfo]) -> None:
     """A sheet per table, grouped by round and heading, then all notes in posting order."""
     with_author = any(n.author for n in notes)
-    names = sheet_names(snapshot.tables, {"Summary", "Themes", "All notes", "Plan"})
+    names = sheet_names(snapshot.tables, {"Summary", "Themes", "All notes", "Plan", "Polls", "Poll answers", "Questions"})
     by_table: dict[int, list[NoteInfo]] = defaultdict(list)
     for note in notes:
         by_table[note.table].append(note)
@@ -236,6 +237,33 @@ def _plan(workbook: Workbook, snapshot: Snapshot) -> None:
     sheet.finish()
 
 
+def _activities(workbook: Workbook, snapshot: Snapshot) -> None:
+    """The polls' results, every answer (a name only where given) and the questions, when there are any."""
+    if snapshot.polls:
+        sheet = _Sheet(workbook, "Polls", [Column("Poll", 6), Column("Question", 40, wrap=True), Column("Kind", 10),
+                                           Column("Option", 36, wrap=True), Column("Responses", 11),
+                                           Column("Share", 8), Column("Mean", 8), Column("Correct", 9)])
+        for poll in snapshot.polls:
+            for row in poll_rows(poll):
+                sheet.add(list(row))
+        sheet.finish()
+        sheet = _Sheet(workbook, "Poll answers", [Column("Poll", 6), Column("Question", 40, wrap=True),
+                                                  Column("Answer", 50, wrap=True), Column("Name", 18),
+                                                  Column("Time (UTC)", 20)])
+        for poll in snapshot.polls:
+            for answer in poll.answers:
+                sheet.add([poll.position, poll.question, answer.answer, answer.author, _utc(answer.at)])
+        sheet.finish()
+    if snapshot.questions:
+        sheet = _Sheet(workbook, "Questions", [Column("Question", 60, wrap=True), Column("Votes", 8),
+                                               Column("State", 10), Column("Asked at (UTC)", 20),
+                                               Column("Answered", 20), Column("Name", 18)])
+        for q in snapshot.questions:
+            sheet.add([q.text, q.votes, q.state, _utc(q.asked_at), _utc(q.answered_at) if q.answered_at else None,
+                       q.author])
+        sheet.finish()
+
+
 @register("themes.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel themes workbook")
 def render_xlsx(snapshot: Snapshot) -> bytes:
     """The workbook: a summary, the themes, one sheet per table, all notes and the plan; hidden notes left out."""
@@ -247,6 +275,7 @@ def render_xlsx(snapshot: Snapshot) -> bytes:
     _themes(workbook, snapshot, notes)
     _note_sheets(workbook, snapshot, notes)
     _plan(workbook, snapshot)
+    _activities(workbook, snapshot)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
