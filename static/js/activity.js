@@ -183,9 +183,11 @@ document.addEventListener("submit", async (event) => {
       if (takeBack) voted.delete(id);
       else voted.add(id);
       localStorage.setItem(VOTED_KEY, JSON.stringify([...voted]));
-      button.value = takeBack ? "vote" : "unvote";
-      markVoted(item);
-      form.querySelector("[data-question-votes]").textContent = `${data.votes} vote${data.votes === 1 ? "" : "s"}`;
+      // The live update may have replaced the item meanwhile: mark the one on the page now.
+      const current = document.getElementById(item.id) || item;
+      current.querySelector("[data-upvote-form] button").value = takeBack ? "vote" : "unvote";
+      markVoted(current);
+      current.querySelector("[data-question-votes]").textContent = `${data.votes} vote${data.votes === 1 ? "" : "s"}`;
     } catch (error) {
       // Offline: the vote was not counted; the button stays as it was.
     }
