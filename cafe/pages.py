@@ -18,8 +18,6 @@ from cafe.auth import find_event, get_event, get_table
 from cafe.config import ROOT
 from cafe.db import db
 from cafe.errors import CafeError
-from cafe.views.activities import activity_context
-from cafe.views.harvest import with_device
 
 bp = Blueprint("pages", __name__)
 
@@ -72,21 +70,14 @@ def join():
     if event is None:
         message = "Type the 6-character code shown on the screen." if not code else f"No event has the code {code.upper()}. Check the screen and try again."
         return render_template("pages/join.html", code=code, error=message), 404 if code else 400
-    return redirect(url_for("pages.tables", code=event.code))
-
-
-@bp.get("/e/<code>")
-def tables(code: str):
-    """The event on a phone: the poll or the questions launched now, and the tables to pick from."""
-    event = get_event(code)
-    return with_device(make_response(render_template("pages/tables.html", event=event, **activity_context(event))))
+    return redirect(url_for("activities.event", code=event.code))
 
 
 @bp.get("/e/<code>/join.svg")
 def join_qr(code: str):
     """The QR code that opens the event's table picker."""
     event = get_event(code)
-    return qr_svg(public_url("pages.tables", code=event.code))
+    return qr_svg(public_url("activities.event", code=event.code))
 
 
 @bp.get("/t/<token>/qr.svg")

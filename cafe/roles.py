@@ -72,7 +72,7 @@ ENDPOINTS: dict[str, Action] = {
     "pages.join": Action.PUBLIC,
     "pages.vendor": Action.PUBLIC,
     "pages.table_qr": Action.PUBLIC,
-    "pages.tables": Action.READ,
+    "activities.event": Action.READ,
     "pages.join_qr": Action.READ,
     "auth.login": Action.PUBLIC,
     "auth.logout": Action.ACCOUNT,

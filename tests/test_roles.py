@@ -49,7 +49,7 @@ CASES = [
     Case("pages.index", "GET", "/", EVERYONE),
     Case("pages.join", "GET", "/join?code={code}", EVERYONE),
     Case("pages.vendor", "GET", "/vendor/socket.io.min.js", EVERYONE),
-    Case("pages.tables", "GET", "/e/{code}", EVERYONE),
+    Case("activities.event", "GET", "/e/{code}", EVERYONE),
     Case("pages.join_qr", "GET", "/e/{code}/join.svg", EVERYONE),
     Case("pages.table_qr", "GET", "/t/{table}/qr.svg", EVERYONE),
     Case("auth.login", "GET", "/login", EVERYONE),

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 
@@ -12,9 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cafe.db import db
 from cafe.models.base import JOIN_CODE_LENGTH, UTCDateTime, enum_column as _enum, new_join_code, new_token, utcnow
-
-if TYPE_CHECKING:
-    from cafe.models.activities import Poll
 
 
 class EventStatus(StrEnum):
@@ -124,10 +120,11 @@ class Event(db.Model):
     participants: Mapped[list[Participant]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="Participant.name"
     )
-    polls: Mapped[list[Poll]] = relationship(
+    # Poll is cafe.models.activities' (which imports this module): named by string, resolved by the registry.
+    polls: Mapped[list["Poll"]] = relationship(  # noqa: F821
         back_populates="event", cascade="all, delete-orphan", order_by="Poll.position",
         foreign_keys="Poll.event_id")
-    activity_poll: Mapped[Poll | None] = relationship(foreign_keys=[activity_poll_id], post_update=True)
+    activity_poll: Mapped["Poll | None"] = relationship(foreign_keys=[activity_poll_id], post_update=True)  # noqa: F821
     plan_seed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     plan_free: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     plan_choices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

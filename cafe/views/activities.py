@@ -68,7 +68,14 @@ def activity_context(event: Event, order: str = "top") -> dict[str, Any]:
 
 def _back(event: Event) -> str:
     """Where a phone's form returns to: the page it came from, else the event's page."""
-    return safe_back(url_for("pages.tables", code=event.code))
+    return safe_back(url_for("activities.event", code=event.code))
+
+
+@bp.get("/e/<code>")
+def event(code: str):
+    """The event on a phone: the poll or the questions launched now, and the tables to pick from."""
+    event = get_event(code)
+    return with_device(Response(render_template("pages/tables.html", event=event, **activity_context(event))))
 
 
 @bp.post("/e/<code>/polls/<int:poll_id>")

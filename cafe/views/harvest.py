@@ -65,7 +65,7 @@ def vote(code: str, seq: int):
     except CafeError as error:
         db.session.rollback()
         flash(" ".join(error.messages), "error")
-    return redirect(safe_back(url_for("pages.tables", code=event.code)))
+    return redirect(safe_back(url_for("activities.event", code=event.code)))
 
 
 @bp.post("/console/<code>/notes/<int:seq>/<action>")
