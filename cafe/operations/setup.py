@@ -188,7 +188,8 @@ def delete_table(table: Table) -> None:
 
 
 # The links that grant a role, by the name the organiser's page uses: what holds the token, and its column.
-LINKS = {"facilitator": (False, "facilitator_token"), "host": (True, "host_token"), "table": (True, "token")}
+LINKS = {"facilitator": (False, "facilitator_token"), "host": (True, "host_token"), "table": (True, "token"),
+         "moderator": (False, "moderator_token")}
 
 
 def replace_link(event: Event, kind: str, table: Table | None = None) -> str:

@@ -200,6 +200,7 @@ LINK_REPLACED = {
     "facilitator": "The facilitator link is replaced: the old one no longer opens the console.",
     "host": "The host link of table {number} is replaced: the old one no longer moderates.",
     "table": "The phone link of table {number} is replaced: print its card again, the old QR code no longer works.",
+    "moderator": "The question moderators' link is replaced: the old one no longer moderates questions.",
 }
 
 

@@ -127,9 +127,9 @@ document.addEventListener("keydown", (event) => {
     form = [...root.querySelectorAll('form[data-round-action="extend"]')]
       .find((f) => f.querySelector("input[name=minutes]").value === EXTEND[event.key]);
   }
-  // B back to the café board, Q the questions, 1 to 9 launch that poll.
+  // B back to the café board, Q the questions, L the next poll.
   if (ACTIVITY_KEYS[key]) form = root.querySelector(`form[data-activity-control="${ACTIVITY_KEYS[key]}"]`);
-  if (/^[1-9]$/.test(key)) form = root.querySelector(`button[aria-keyshortcuts="${key}"]`)?.form || null;
+  if (key === "l") form = root.querySelector("button[data-next-poll]")?.form || null;
   if (!form || form.querySelector("button:disabled")) return;
   event.preventDefault();
   form.requestSubmit();

@@ -12,7 +12,9 @@ AUDIT = """async (rules) => (await axe.run(document, { runOnly: rules })).violat
 # Named demo links, and paths of the demo event ({code}); "host" is a table host's page, linked from the event page.
 PAGES = ["join", "table 1", "board", "console", "organiser", "host", "/board/{code}/tables/1", "/board/{code}/words",
          "/organiser/", "/organiser/events/{code}/participants", "/organiser/events/{code}/plan",
-         "/organiser/events/{code}/tables/1", "/organiser/events/{code}/edit", "/t/not-a-table"]
+         "/organiser/events/{code}/tables/1", "/organiser/events/{code}/edit", "/t/not-a-table",
+         "phone: the launched poll or questions, and the tables", "polls to launch from the console",
+         "question moderators", "/e/{code}/questions"]
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +42,31 @@ def test_every_face_passes_an_accessibility_audit(server, console, axe, page, wi
     # The page's CSP allows no script of ours to be added: axe runs through the browser's own evaluation instead.
     console.evaluate(axe)
     assert console.evaluate(AUDIT, RULES) == [], f"{url} at {width} px"
+
+
+@pytest.mark.parametrize("activity", ["poll 1", "poll 2", "poll 3", "poll 4", "poll 5", "poll 6", "questions"])
+def test_the_launched_activity_passes_an_accessibility_audit(server, console, new_page, axe, activity):
+    """Each kind of poll and the questions, as phones (390 px, with and without an answer) and the board show them."""
+    server.ensure_running()
+    status, data = server.api("GET", f"/events/{server.code}/polls", token=True)
+    kind, _, number = activity.partition(" ")
+    body = {"activity": "questions"} if kind == "questions" else {"activity": "poll", "poll": data["polls"][int(number) - 1]["id"]}
+    assert server.api("POST", f"/events/{server.code}/activity", body, token=True)[0] == 200
+    phone = new_page(f"{server.base}/e/{server.code}", viewport={"width": 390, "height": 800})
+    board = new_page(server.urls["board"], viewport={"width": 1366, "height": 768})
+    for page in (phone, board, console):
+        page.reload()
+        page.evaluate(axe)
+        assert page.evaluate(AUDIT, RULES) == [], f"{page.url} showing {activity}"
+    if kind == "poll" and phone.locator("[data-poll-form] [data-answer-button]").count():
+        form = phone.locator("[data-poll-form]")
+        for locator in ("input[type=radio]", "input[type=checkbox]"):
+            if form.locator(locator).count():
+                form.locator(locator).first.check()
+        if form.locator("input[name=text]").count():
+            form.locator("input[name=text]").fill("audit")
+        form.locator("[data-answer-button]").click()
+        phone.wait_for_selector("[data-poll-status]:has-text('stored')")
+        phone.evaluate(axe)
+        assert phone.evaluate(AUDIT, RULES) == [], f"{phone.url} after answering {activity}"
+    server.api("POST", f"/events/{server.code}/activity", {"activity": "cafe"}, token=True)

@@ -25,14 +25,16 @@ def polls(server):
 def launch(console, number):
     console.reload()
     console.wait_for_selector("[data-live].online")
-    console.keyboard.press(str(number))
+    console.locator("[data-console-poll]").nth(number - 1).get_by_role("button", name=re.compile("^Launch")).click()
     expect(console.locator("[data-activity-now]")).to_contain_text(f"poll {number}")
 
 
 def test_launch_answer_see_the_result_move_then_reveal(server, new_page, console, polls, tmp_path):
     board = online(new_page(server.urls["board"], **PROJECTOR))
     phone = online(new_page(f"{server.base}/e/{server.code}", **PHONE))
-    launch(console, 6)  # the quiz, hidden until the reveal
+    launch(console, 5)
+    console.keyboard.press("l")  # the next poll: the quiz, hidden until the reveal
+    expect(console.locator("[data-activity-now]")).to_contain_text("poll 6")
     quiz = polls["In which year did the UK RSE community hold its first conference?"]
     expect(phone.get_by_role("heading", name=quiz["question"])).to_be_visible()
     expect(board.locator(".board-poll-question")).to_have_text(quiz["question"])
