@@ -13,7 +13,7 @@ from cafe.models import AnswerState, Event, PollResponse, Question, QuestionVote
 from cafe.operations.harvest import checked_device
 from cafe.operations.live import announce_clock
 from cafe.operations.notes import AUTHOR_LIMIT, CLIENT_ID, CONTROL, one_break
-from cafe.payloads import question_payload, render_live, round_by_index, status_of
+from cafe.payloads import question_payload, render_live, round_by_index, screen_context, status_of
 from cafe.timer import ON
 
 QUESTION_LIMIT = 280
@@ -122,8 +122,13 @@ def moderate_question(question: Question, action: str) -> Question:
     QUESTION_ACTIONS[action](question)
     db.session.commit()
     announce_question(question)
-    if action == "pin":
-        live.broadcast("questions.pinned", {"id": question.id}, [live.event_room(question.event)])
+    event = question.event
+    if action in ("pin", "unpin") and event.activity == "questions":
+        # The board shows the pinned question large: boards get their whole view again (pins are rare).
+        live.broadcast("questions.pinned", {"id": question.id if question.pinned else None,
+                                            "board_html": render_live("board/_activity.html", event=event,
+                                                                      **screen_context(event), voted=set())},
+                       [live.notes_room(event)])
     return question
 
 

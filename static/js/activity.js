@@ -243,6 +243,11 @@ export function followActivity(screen, { box = "[data-activity]", html = "phone_
   live.socket.on("poll.results", showResults);
   live.socket.on("poll.revealed", showResults);
   live.socket.on("question.changed", (data) => placeQuestion(document.querySelector("[data-questions]"), data.html, screen.limit));
+  // The board shows the pinned question large: it gets its whole view again when the pin changes.
+  live.socket.on("questions.pinned", (data) => {
+    const old = document.querySelector("[data-board-activity]");
+    if (old && data.board_html) old.replaceWith(noteElement(data.board_html));
+  });
 }
 
 const root = document.querySelector('[data-live][data-view="phone"]');

@@ -110,6 +110,32 @@ def test_the_phone_follows_the_switch_to_questions(server, new_page, console, tm
     expect(board.locator(".question-item", has_text="slides be shared")).to_contain_text("1 vote")
     phone.screenshot(path=str(tmp_path / "phone-qa.png"), full_page=True)
     board.screenshot(path=str(tmp_path / "board-qa.png"))
+    listed = server.api("GET", f"/events/{server.code}/questions?order=newest", token=True)[1]["questions"]
+    mine = next(q for q in listed if "slides be shared" in q["text"])
+    assert server.api("POST", f"/events/{server.code}/questions/{mine['id']}/pin", token=True)[0] == 200
+    expect(board.locator("[data-pinned-question]")).to_contain_text("slides be shared")
+    expect(phone.locator(".question-item.pinned", has_text="slides be shared")).to_contain_text("on the board")
+    console.reload()
+    console.wait_for_selector("[data-live].online")
     console.keyboard.press("b")
     expect(board.locator("[data-tiles]")).to_be_visible()
     expect(phone.locator("[data-activity]")).to_be_hidden()
+
+
+def test_an_answer_and_a_question_sent_offline_wait_and_are_stored_once(server, new_page, console, polls):
+    launch(console, 2)
+    challenges = polls["Which challenges do you meet most? Pick up to three."]
+    phone = online(new_page(f"{server.base}/e/{server.code}", **PHONE))
+    phone.context.set_offline(True)
+    phone.get_by_label(challenges["options"][0]).check()
+    phone.get_by_label(challenges["options"][3]).check()
+    phone.get_by_role("button", name="Send my answer").click()
+    expect(phone.locator("[data-poll-status]")).to_contain_text("Waiting for the network")
+    before = server.api("GET", f"/events/{server.code}/polls/{challenges['id']}/results")[1]["results"]["responses"]
+    phone.context.set_offline(False)
+    expect(phone.locator("[data-poll-status]")).to_contain_text("Your answer is stored", timeout=40_000)
+    after = server.api("GET", f"/events/{server.code}/polls/{challenges['id']}/results")[1]["results"]
+    assert after["responses"] == before + 1
+    phone.evaluate("() => window.dispatchEvent(new Event('online'))")  # a second flush sends nothing again
+    phone.wait_for_timeout(500)
+    assert server.api("GET", f"/events/{server.code}/polls/{challenges['id']}/results")[1]["results"]["responses"] == before + 1
