@@ -197,11 +197,14 @@ def question_payload(question: Question) -> dict[str, Any]:
             "votes": question.votes, "asked_at": iso(question.created_at), "answered_at": iso(question.answered_at)}
 
 
-def event_questions(event: Event, *, order: str = "top", everything: bool = False, limit: int = 200) -> list[Question]:
-    """An event's questions: public ones (or all, for the console), pinned first, then top-voted or newest."""
+def event_questions(event: Event, *, order: str = "top", everything: bool = False, limit: int = 200,
+                    device: str = "") -> list[Question]:
+    """An event's questions: public ones and this device's own in any state (or all, for the console), pinned
+    first, then top-voted or newest."""
     query = select(Question).where(Question.event_id == event.id)
     if not everything:
-        query = query.where(Question.state.in_([AnswerState.VISIBLE, AnswerState.ANSWERED]))
+        public_ = Question.state.in_([AnswerState.VISIBLE, AnswerState.ANSWERED])
+        query = query.where(or_(public_, Question.device == device) if device else public_)
     ranking = (Question.votes.desc(), Question.id.desc()) if order == "top" else (Question.id.desc(),)
     return list(db.session.scalars(query.order_by(Question.pinned.desc(), *ranking).limit(limit)))
 

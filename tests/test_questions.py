@@ -18,7 +18,8 @@ def asked(live_event):
 
 
 def test_asking_from_the_plain_form_and_the_api_stores_once(client, live_event):
-    client.get(f"/e/{live_event.code}")  # the phone's first visit gives it its device cookie
+    page = client.get(f"/e/{live_event.code}")  # the phone's first visit gives it its device cookie
+    assert page.mimetype == "text/html" and client.get(f"/e/{live_event.code}/questions").mimetype == "text/html"
     form = client.post(f"/e/{live_event.code}/questions", data={"text": "How is it funded?", "client_id": "form-q-0001"},
                        follow_redirects=True)
     assert "Your question is stored." in form.text and "How is it funded?" in form.text
@@ -120,3 +121,23 @@ def test_an_open_answer_becomes_a_tables_question(live_event):
     operations.control_poll(poll, "open")
     answer, _ = operations.respond_poll(poll, "device-open-1", client_id="open-answer-1", text="Mentoring")
     assert operations.answer_to_table(answer, table=3) == "Table 3's question is now: Mentoring"
+
+
+def test_the_asker_sees_the_state_of_their_own_question(client, live_event):
+    client.get(f"/e/{live_event.code}")
+    client.post(f"/e/{live_event.code}/questions", data={"text": "Mine, soon hidden?", "client_id": "own-q-00001"})
+    question = db.session.scalar(select(Question).where(Question.client_id == "own-q-00001"))
+    operations.moderate_question(question, "hide")
+    mine = client.get(f"/e/{live_event.code}/questions").text
+    assert "Mine, soon hidden?" in mine and "hidden by the moderators" in mine
+    others = client.application.test_client().get(f"/e/{live_event.code}/questions").text
+    assert "Mine, soon hidden?" not in others
+
+
+def test_a_quiz_with_live_results_is_revealed_to_mark_its_answer(live_event):
+    quiz = operations.create_poll(live_event, question="Which?", kind="quiz", options=["a", "b"], correct=[2])
+    operations.control_poll(quiz, "open")
+    operations.control_poll(quiz, "reveal")
+    assert quiz.revealed
+    with pytest.raises(Conflict, match="already shown"):
+        operations.control_poll(quiz, "reveal")

@@ -96,7 +96,8 @@ def _close(poll: Poll) -> None:
 
 
 def _reveal(poll: Poll) -> None:
-    if not poll.hide_results or poll.revealed:
+    # A quiz with live results is revealed too: the reveal marks its correct options.
+    if poll.revealed or not (poll.hide_results or poll.kind is PollKind.QUIZ):
         raise Conflict("This poll's results are already shown.")
     poll.revealed = True
 

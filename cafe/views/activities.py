@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -62,7 +62,7 @@ def activity_context(event: Event, order: str = "top") -> dict[str, Any]:
     order = order if order in ORDERS else "top"
     return {"poll": poll, "results": poll_results(poll) if poll and poll.results_public else None,
             "mine": my_answer(poll, device), "answer_client_id": uuid.uuid4().hex, "order": order,
-            "questions": event_questions(event, order=order) if event.activity == "questions" else [],
+            "questions": event_questions(event, order=order, device=device) if event.activity == "questions" else [],
             "voted": operations.voted_questions(event, device) if device else set()}
 
 
@@ -75,7 +75,7 @@ def _back(event: Event) -> str:
 def event(code: str):
     """The event on a phone: the poll or the questions launched now, and the tables to pick from."""
     event = get_event(code)
-    return with_device(Response(render_template("pages/tables.html", event=event, **activity_context(event))))
+    return with_device(make_response(render_template("pages/tables.html", event=event, **activity_context(event))))
 
 
 @bp.post("/e/<code>/polls/<int:poll_id>")
@@ -112,8 +112,8 @@ def questions(code: str):
     """The event's questions on a phone: ask one, upvote others', top or newest first."""
     event = get_event(code)
     context = activity_context(event, request.args.get("order", "top"))
-    context["questions"] = event_questions(event, order=context["order"])
-    return with_device(Response(render_template("pages/questions.html", event=event, **context)))
+    context["questions"] = event_questions(event, order=context["order"], device=device_id())
+    return with_device(make_response(render_template("pages/questions.html", event=event, **context)))
 
 
 @bp.post("/e/<code>/questions")

@@ -5,6 +5,7 @@ import { Live, noteElement } from "./live.js";
 
 const OUTBOX_KEY = "cafe.activity.outbox";
 const VOTED_KEY = "cafe.questions.voted";
+const ASKED_KEY = "cafe.questions.asked"; // the client ids of this phone's questions: it sees their state
 let live = null;
 let retryTimer = null;
 let attempt = 0;
@@ -168,6 +169,7 @@ document.addEventListener("submit", async (event) => {
     const body = { text: text.value.trim(), author: form.querySelector("[name=author]").value.trim(), client_id: newId() };
     text.value = "";
     say(form, "Sending…");
+    localStorage.setItem(ASKED_KEY, JSON.stringify([...read(ASKED_KEY, []), body.client_id].slice(-50)));
     queue({ kind: "question", body });
   } else if (form.matches("[data-upvote-form]")) {
     event.preventDefault();
@@ -209,7 +211,8 @@ document.addEventListener("click", (event) => {
 export function placeQuestion(list, html, limit = Infinity) {
   const fresh = noteElement(html);
   const old = document.getElementById(fresh.id);
-  const shown = ["visible", "answered"].includes(fresh.dataset.state);
+  const mine = read(ASKED_KEY, []).includes(fresh.dataset.clientId);
+  const shown = ["visible", "answered"].includes(fresh.dataset.state) || mine;
   if (old) old.remove();
   if (!shown || !list) return;
   list.closest("[data-qa], [data-questions-page]")?.querySelector("[data-questions-empty]")?.remove();
