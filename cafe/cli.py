@@ -107,7 +107,7 @@ def demo_urls(event: Event) -> list[tuple[str, str]]:
             ("console", link("console.page", code=event.code)),
             ("facilitator link (console without logging in)", link("console.facilitate", token=event.facilitator_token)),
             ("board", link("board.event", code=event.code)),
-            ("phone: the launched poll or questions, and the tables", link("activities.event", code=event.code)),
+            ("event phone page (polls, questions, tables)", link("activities.event", code=event.code)),
             ("polls to launch from the console", link("activities.polls", code=event.code)),
             ("question moderators", link("activities.moderator", token=event.moderator_token)),
             ("join", link("pages.index")),

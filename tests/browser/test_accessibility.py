@@ -13,7 +13,7 @@ AUDIT = """async (rules) => (await axe.run(document, { runOnly: rules })).violat
 PAGES = ["join", "table 1", "board", "console", "organiser", "host", "/board/{code}/tables/1", "/board/{code}/words",
          "/organiser/", "/organiser/events/{code}/participants", "/organiser/events/{code}/plan",
          "/organiser/events/{code}/tables/1", "/organiser/events/{code}/edit", "/t/not-a-table",
-         "phone: the launched poll or questions, and the tables", "polls to launch from the console",
+         "event phone page (polls, questions, tables)", "polls to launch from the console",
          "question moderators", "/e/{code}/questions"]
 
 
