@@ -51,12 +51,13 @@ function enhanceRanking(scope) {
       list.append(li);
       li.querySelector("select").hidden = true;
       li.querySelector("label").removeAttribute("for");
-      for (const [dir, label] of [["up", "Move up"], ["down", "Move down"]]) {
+      for (const [dir, label] of [["up", "Up"], ["down", "Down"]]) {
         const button = document.createElement("button");
         button.type = "button";
         button.className = "small";
         button.dataset.move = dir;
-        button.textContent = `${label}`;
+        button.textContent = label;
+        // The visible word starts the accessible name (WCAG 2.5.3), the option's text completes it.
         button.setAttribute("aria-label", `${label}: ${li.querySelector("label").textContent}`);
         li.append(button);
       }

@@ -80,7 +80,7 @@ def test_a_ranking_without_javascript_and_with_buttons(server, new_page, console
     launch(console, 4)
     ranking = polls["Rank what would help your team most"]
     phone = online(new_page(f"{server.base}/e/{server.code}", **PHONE))
-    phone.get_by_role("button", name=re.compile(f"Move up: {ranking['options'][2]}")).click()
+    phone.get_by_role("button", name=re.compile(f"Up: {ranking['options'][2]}")).click()
     phone.get_by_role("button", name="Send my answer").click()
     expect(phone.locator("[data-poll-status]")).to_contain_text("Your answer is stored")
     plain = new_page(f"{server.base}/e/{server.code}", java_script_enabled=False, **PHONE)
