@@ -12,8 +12,9 @@ processes, and then:
 It prints: from a response to a board showing a result that counts it (p50 and p99; "counts it": the result's
 number of answers reaches the answer's place in commit order, read from the database afterwards), answers lost and
 stored twice (checked against the database), the server's CPU per answer, the result messages each board got per
-second, and the time from the reveal to the last phone having the results, with the HTTP requests the phones made
-meanwhile (the phone's script fetches nothing on a reveal: the message carries the results).
+second, and the time from the reveal to the last phone having the results. The simulated phones do on a reveal what
+the phone page's script does: nothing but receive the message, which carries the results; that the real page makes
+no request then is checked in Chromium (tests/browser/test_poll_faces.py).
 
     .venv/bin/python bench/polls.py            # 2,000 phones, 20 boards, answers within 10 s
     .venv/bin/python bench/polls.py --phones 200 --seconds 5   # a quick smoke run
@@ -52,7 +53,6 @@ async def _generate(conn: Any, base: str, code: str, phones: list[int], boards: 
     results: list[tuple[float, int, int, int]] = []  # (arrival, board, poll, responses)
     revealed: dict[int, float] = {}
     sent: list[tuple[str, float, float, int]] = []  # (client_id, started, answered, status)
-    requests_during_reveal = 0
     sockets = []
     gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
 
@@ -93,7 +93,7 @@ async def _generate(conn: Any, base: str, code: str, phones: list[int], boards: 
             sent, results = [], []
         elif command == "reveal":
             await asyncio.sleep(data)
-            conn.send(("revealed", {"revealed": revealed, "requests": requests_during_reveal}))
+            conn.send(("revealed", {"revealed": revealed}))
         elif command == "close":
             for client in sockets:
                 await client.disconnect()
@@ -199,8 +199,8 @@ def main() -> None:
             pipe.send(("reveal", 3.0))
         revealed = [pipe.recv()[1] for pipe in pipes]
         arrivals = [at for part in revealed for at in part["revealed"].values()]
-        figures.update({"revealed_on": len(arrivals), "reveal_last_ms": 1000 * (max(arrivals) - reveal_at) if arrivals else None,
-                        "reveal_requests": sum(part["requests"] for part in revealed)})
+        figures.update({"revealed_on": len(arrivals),
+                        "reveal_last_ms": 1000 * (max(arrivals) - reveal_at) if arrivals else None})
         for pipe in pipes:
             pipe.send(("close", None))
             pipe.recv()
@@ -224,7 +224,6 @@ def print_figures(f: dict[str, Any]) -> None:
         ("server CPU per answer", f"{f['cpu_ms_per_answer']:.2f} ms", ""),
         ("reveal: phones that got the results", f"{f['revealed_on']} / {f['phones']}", "all"),
         ("reveal to the last phone", f"{f['reveal_last_ms']:.0f} ms" if f["reveal_last_ms"] is not None else "-", "< 2000 ms"),
-        ("requests the phones made for the reveal", str(f["reveal_requests"]), "0"),
     ]
     width = max(len(r[0]) for r in rows)
     for name, value, target in rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+DATABASE_FILES = ("cafe.sqlite3", "cafe.sqlite3-wal", "cafe.sqlite3-shm")
 
 
 def free_port() -> int:
@@ -27,6 +29,10 @@ def free_port() -> int:
 class Server:
     """The app served by `python wsgi.py` (gevent) on its own SQLite file or `env`'s settings, with the demo café."""
 
+    # The demo café on SQLite, made once per test run: each later server starts from a copy of its database file
+    # (migrating and loading the demo takes seconds; copying the file, milliseconds). Its folder and base URL.
+    template: tuple[Path, str, dict[str, str]] | None = None
+
     def __init__(self, folder: Path, env: dict[str, str] | None = None, load_demo: bool = True):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -37,10 +43,27 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
         self.urls: dict[str, str] = {}
         self.code = self.token = ""
+        if load_demo and env is None and Server.template is not None:
+            self.copy_demo(folder, *Server.template)
+            return
         self.flask("db", "upgrade")
         if load_demo:
             lines = self.flask("cafe", "demo").splitlines()
             self.use_demo(dict(line.split(": ", 1) for line in lines if ": " in line))
+            if env is None and Server.template is None:
+                saved = folder / "template"
+                saved.mkdir()
+                for part in DATABASE_FILES:
+                    if (folder / part).exists():
+                        shutil.copy2(folder / part, saved / part)
+                Server.template = (saved, self.base, dict(self.urls))
+
+    def copy_demo(self, folder: Path, saved: Path, base: str, urls: dict[str, str]) -> None:
+        """Start from a copy of the demo café made earlier in this run, with this server's own URLs."""
+        for part in DATABASE_FILES:  # the file and its write-ahead log: no server has it open
+            if (saved / part).exists():
+                shutil.copy2(saved / part, folder / part)
+        self.use_demo({label: url.replace(base, self.base) for label, url in urls.items()})
 
     def use_demo(self, urls: dict[str, str]) -> None:
         """Take the demo café's URLs, code and API token as `flask cafe demo` printed them (for another server's)."""

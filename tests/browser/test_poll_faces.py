@@ -44,10 +44,13 @@ def test_launch_answer_see_the_result_move_then_reveal(server, new_page, console
     expect(phone.locator("[data-poll-status]")).to_contain_text("Your answer is stored")
     expect(board.locator("[data-results-hidden]")).to_be_visible()  # nothing shown before the reveal
     expect(phone.locator("[data-results-hidden]")).to_be_visible()
+    requests = []
+    phone.on("request", lambda request: requests.append(request.url))
     console.locator(f'[data-console-poll="{quiz["id"]}"]').get_by_role("button", name="Reveal the results").click()
     for page in (board, phone):
         expect(page.locator(f'[data-results="{quiz["id"]}"] .bar.correct')).to_contain_text("2016")
         expect(page.locator(f'[data-results="{quiz["id"]}"] [data-results-responses]')).to_have_text("1")
+    assert requests == []  # the reveal's message carries the results: the phone asks for nothing
     # Read from the layout: the question and the bars fill the projector and are large enough for the back row.
     size = board.locator(".board-poll-question").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 48
