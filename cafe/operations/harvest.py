@@ -1,7 +1,7 @@
 """Changes that steer the harvest: votes, moderation, hide until reveal, themes; each announced after commit."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from sqlalchemy import delete, func, select, update
 
@@ -52,15 +52,20 @@ def cast_vote(note: Note, device: str, at_table: Table | None = None) -> tuple[N
 
 def retract_vote(note: Note, device: str) -> Note:
     """Take this device's dot off a note (nothing happens when there was none)."""
-    device = checked_device(device)
-    removed = db.session.execute(delete(Vote).where(Vote.note_id == note.id, Vote.device == device)).rowcount
-    if removed:
-        db.session.execute(update(Note).where(Note.id == note.id).values(votes=Note.votes - 1))
-    db.session.commit()
-    db.session.refresh(note)
-    if removed:
+    if take_back_vote(Vote, Vote.note_id, Note, note.id, checked_device(device)):
+        db.session.refresh(note)
         announce_note(note)
     return note
+
+
+def take_back_vote(votes: Any, voted: Any, counted: Any, target_id: int, device: str) -> bool:
+    """Delete a device's vote row on a note or a question and count one vote fewer on it; commits. Whether there
+    was a vote to take back."""
+    removed = db.session.execute(delete(votes).where(voted == target_id, votes.device == device)).rowcount
+    if removed:
+        db.session.execute(update(counted).where(counted.id == target_id).values(votes=counted.votes - 1))
+    db.session.commit()
+    return bool(removed)
 
 
 def votes_left(event: Event, device: str) -> int:

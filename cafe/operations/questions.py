@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from cafe import live
 from cafe.db import db
 from cafe.errors import CafeError, Conflict, NotFound
 from cafe.models import AnswerState, Event, PollResponse, Question, QuestionVote, utcnow
-from cafe.operations.harvest import checked_device
+from cafe.operations.harvest import checked_device, take_back_vote
 from cafe.operations.live import announce_clock
 from cafe.operations.notes import AUTHOR_LIMIT, CLIENT_ID, CONTROL, one_break
 from cafe.payloads import question_payload, render_live, round_by_index, screen_context, status_of
@@ -67,14 +67,8 @@ def upvote_question(question: Question, device: str) -> Question:
 
 def unvote_question(question: Question, device: str) -> Question:
     """Take this device's vote off a question (nothing happens when there was none)."""
-    device = checked_device(device)
-    removed = db.session.execute(delete(QuestionVote).where(QuestionVote.question_id == question.id,
-                                                            QuestionVote.device == device)).rowcount
-    if removed:
-        db.session.execute(update(Question).where(Question.id == question.id).values(votes=Question.votes - 1))
-    db.session.commit()
-    db.session.refresh(question)
-    if removed:
+    if take_back_vote(QuestionVote, QuestionVote.question_id, Question, question.id, checked_device(device)):
+        db.session.refresh(question)
         _announce_votes(question)
     return question
 

@@ -55,6 +55,17 @@ def _json_body() -> dict[str, Any]:
     return data
 
 
+def _optional_body() -> dict[str, Any]:
+    """The request's JSON object when it sent one, else an empty one (votes may come with no body)."""
+    data = request.get_json(silent=True) if request.data else {}
+    return data if isinstance(data, dict) else {}
+
+
+def _device(data: dict[str, Any]) -> str:
+    """The answering device: the phone's cookie, or `device` in the body (scripts, the benchmark)."""
+    return device_id() or str(data.get("device") or "")
+
+
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document of this API."""
@@ -120,9 +131,8 @@ def vote(code: str, seq: int):
     """Vote for a note from a phone ({"table"?: number, "device"?: id}); DELETE takes the vote back."""
     event = _event(code)
     note = get_note(event, seq)
-    data = request.get_json(silent=True) if request.data else {}
-    data = data if isinstance(data, dict) else {}
-    device = device_id() or str(data.get("device") or "")
+    data = _optional_body()
+    device = _device(data)
     if request.method == "DELETE":
         operations.retract_vote(note, device)
     else:
@@ -135,11 +145,6 @@ def vote(code: str, seq: int):
 def _runs(event: Event) -> bool:
     """Whether the requester runs the event (sees hidden results and every question)."""
     return permissions.may(Action.RUN, event)
-
-
-def _device(data: dict[str, Any]) -> str:
-    """The answering device: the phone's cookie, or `device` in the body (scripts, the benchmark)."""
-    return device_id() or str(data.get("device") or "")
 
 
 @bp.get("/events/<code>/polls")
@@ -235,8 +240,7 @@ def upvote(code: str, question_id: int):
     """Upvote a question (once per device); DELETE takes the vote back."""
     event = _event(code)
     question = get_question(event, question_id)
-    data = request.get_json(silent=True) if request.data else {}
-    device = _device(data if isinstance(data, dict) else {})
+    device = _device(_optional_body())
     if request.method == "DELETE":
         operations.unvote_question(question, device)
     else:
