@@ -12,8 +12,13 @@ demo: install ## Create the venv, migrate, load the demo café and serve it
 	$(FLASK) cafe demo
 	$(BIN)/python wsgi.py
 
+# The whole suite in two parts: the tests within one process, on two workers (a file's tests stay together: each
+# file keeps its own Redis database and folders); then the real servers, browsers, faults and processes, one at a
+# time, as they measure time and share the machine's ports and cores.
+REAL := tests/browser tests/faults tests/scale
 test: install-dev ## Install what the tests need and run the whole suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(addprefix --ignore=,$(REAL))
+	$(BIN)/python -m pytest $(REAL)
 
 serve: install ## Serve without loading the demo
 	$(FLASK) db upgrade

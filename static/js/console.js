@@ -105,9 +105,17 @@ function refreshActivities() {
     root.querySelectorAll("[data-activities] details").forEach((d, i) => { if (open[i]) d.open = true; });
   }, 1000);
 }
+// Results arrive as messages carrying their partial: they are put in place, never fetched.
+function showResults(data) {
+  const old = root.querySelector(`[data-console-poll="${data.poll}"] [data-results]`);
+  if (old) old.replaceWith(noteElement(data.html));
+  const count = root.querySelector(`[data-console-poll="${data.poll}"] [data-console-count]`);
+  if (count) count.textContent = data.results.responses;
+}
 if (activities && live.socket) {
-  ["activities.changed", "activity.changed", "poll.results", "poll.revealed", "question.changed"]
-    .forEach((name) => live.socket.on(name, refreshActivities));
+  ["activities.changed", "activity.changed", "question.changed"].forEach((name) => live.socket.on(name, refreshActivities));
+  live.socket.on("poll.results", showResults);
+  live.socket.on("poll.revealed", (data) => { showResults(data); refreshActivities(); });
 }
 
 // Single-key shortcuts can be turned off (a stray key would change the round on every screen); the choice is kept.

@@ -27,6 +27,7 @@ def launch(console, number):
     console.wait_for_selector("[data-live].online")
     console.locator("[data-console-poll]").nth(number - 1).get_by_role("button", name=re.compile("^Launch")).click()
     expect(console.locator("[data-activity-now]")).to_contain_text(f"poll {number}")
+    console.wait_for_selector("[data-live].online")  # the reloaded console's script listens for keys
 
 
 def test_launch_answer_see_the_result_move_then_reveal(server, new_page, console, polls, tmp_path):
@@ -43,6 +44,8 @@ def test_launch_answer_see_the_result_move_then_reveal(server, new_page, console
     phone.get_by_role("button", name="Send my answer").click()
     expect(phone.locator("[data-poll-status]")).to_contain_text("Your answer is stored")
     expect(board.locator("[data-results-hidden]")).to_be_visible()  # nothing shown before the reveal
+    # The console sees the hidden results as they come, from the message (it fetches nothing for them).
+    expect(console.locator(f'[data-console-poll="{quiz["id"]}"] [data-results-responses]')).to_have_text("1")
     expect(phone.locator("[data-results-hidden]")).to_be_visible()
     requests = []
     phone.on("request", lambda request: requests.append(request.url))
