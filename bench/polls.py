@@ -49,7 +49,9 @@ async def _generate(conn: Any, base: str, code: str, phones: list[int], boards: 
     import socketio
 
     loop = asyncio.get_running_loop()
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
+    # Each socket holds a connection for as long as it lives: their session has no limit; answers share a pool.
+    sockets_session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
     results: list[tuple[float, int, int, int]] = []  # (arrival, board, poll, responses)
     revealed: dict[int, float] = {}
     sent: list[tuple[str, float, float, int]] = []  # (client_id, started, answered, status)
@@ -57,7 +59,7 @@ async def _generate(conn: Any, base: str, code: str, phones: list[int], boards: 
     gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
 
     async def connect(view: str, number: int) -> None:
-        client = socketio.AsyncClient(http_session=session, reconnection=False)
+        client = socketio.AsyncClient(http_session=sockets_session, reconnection=False)
         if view == "board":
             client.on("poll.results", lambda d, b=number: results.append((time.monotonic(), b, d["poll"],
                                                                           d["results"]["responses"])))
@@ -98,6 +100,7 @@ async def _generate(conn: Any, base: str, code: str, phones: list[int], boards: 
             for client in sockets:
                 await client.disconnect()
             await session.close()
+            await sockets_session.close()
             conn.send(("closed", None))
             return
 
@@ -107,11 +110,11 @@ def generator(conn: Any, base: str, code: str, phones: list[int], boards: list[i
     asyncio.run(_generate(conn, base, code, phones, boards))
 
 
-def commit_ranks(database: Path, poll: int) -> dict[str, int]:
-    """Each stored answer's place in commit order (1 for the first), by client id."""
+def commit_ranks(database: Path, poll: int) -> tuple[dict[str, int], int]:
+    """Each stored answer's place in commit order (1 for the first), by client id, and how many rows there are."""
     with sqlite3.connect(database) as connection:
         rows = connection.execute("SELECT client_id FROM poll_responses WHERE poll_id = ? ORDER BY id", (poll,)).fetchall()
-    return {client_id: place for place, (client_id,) in enumerate(rows, start=1)}
+    return {client_id: place for place, (client_id,) in enumerate(rows, start=1)}, len(rows)
 
 
 def board_latencies(sent: list[tuple[str, float, float, int]], results: list[list[tuple[float, int, int]]],
@@ -176,7 +179,7 @@ def main() -> None:
             cpu = process_cpu(server.pid) - cpu_before
             sent = [row for part in answered for row in part["sent"]]
             if poll == live:
-                ranks = commit_ranks(folder / "cafe.sqlite3", poll)
+                ranks, rows = commit_ranks(folder / "cafe.sqlite3", poll)
                 by_board: dict[int, list[tuple[float, int, int]]] = {}
                 for part in answered:
                     for at, board, polled, responses in part["results"]:
@@ -186,8 +189,8 @@ def main() -> None:
                 window = max(at for _, _, at, _ in sent) - min(started for _, started, _, _ in sent)
                 figures.update({
                     "answers_ok": sum(1 for *_, status in sent if status == 200),
-                    "stored": len(ranks), "lost": args.phones - len(set(ranks) & {c for c, *_ in sent}),
-                    "twice": len(ranks) - len(set(ranks)),
+                    "stored": rows, "lost": args.phones - len(set(ranks) & {c for c, *_ in sent}),
+                    "twice": rows - len(ranks),  # rows sharing a client id
                     "p50_ms": 1000 * (percentile(latencies, 0.5) or 0), "p99_ms": 1000 * (percentile(latencies, 0.99) or 0),
                     "cpu_ms_per_answer": 1000 * cpu / max(1, len(ranks)),
                     "messages_per_board_per_s": max(len(b) for b in boards_seen) / max(window, 0.001),

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 
-from sqlalchemy import Boolean, false, true, Date, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Boolean, false, true, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cafe.db import db

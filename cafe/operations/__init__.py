@@ -8,10 +8,8 @@ from cafe.operations.live import (
     ROUND_ACTIONS, activity, announce, announce_activity, import_notes, control_round, set_posting, tick, update_live_settings,
 )
 from cafe.operations.notes import announce_note, post_note, post_note_at
-from cafe.operations.polls import (
-    ACTIVITIES, POLL_ACTIONS, control_poll, create_poll, delete_poll, import_room, launch_activity, moderate_answer,
-    respond_poll,
-)
+from cafe.operations.answers import import_room, moderate_answer, respond_poll, respond_poll_at
+from cafe.operations.polls import ACTIVITIES, POLL_ACTIONS, control_poll, create_poll, delete_poll, launch_activity
 from cafe.operations.questions import (
     QUESTION_ACTIONS, answer_to_table, ask_question, moderate_question, question_to_table, set_qa_premoderation,
     unvote_question, upvote_question, voted_questions,
@@ -35,6 +33,6 @@ __all__ = [
     "delete_theme", "edit_note", "merge_notes", "pin_note", "rename_theme", "retract_vote", "reveal_all",
     "set_note_state", "set_round_hidden", "update_harvest_settings", "votes_left", "announce_note", "import_notes",
     "ACTIVITIES", "POLL_ACTIONS", "control_poll", "create_poll", "delete_poll", "launch_activity", "moderate_answer",
-    "respond_poll", "import_room", "QUESTION_ACTIONS", "answer_to_table", "ask_question", "moderate_question", "question_to_table",
+    "respond_poll", "respond_poll_at", "import_room", "QUESTION_ACTIONS", "answer_to_table", "ask_question", "moderate_question", "question_to_table",
     "set_qa_premoderation", "unvote_question", "upvote_question", "voted_questions",
 ]

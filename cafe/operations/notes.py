@@ -134,23 +134,23 @@ def _existing_note(event_id: int, client_id: str) -> Note | None:
 def post_note_at(code: str, number: int, **fields: Any) -> tuple[Note | SimpleNamespace, bool] | None:
     """Post a note at table `number` of the event with this join code (the API's path); None when there is no such
     table. A new note comes back as a detached copy of what was stored."""
-    with _own_connection() as (connection, commit, rollback):
+    with own_connection() as (connection, commit, rollback):
         desk = _find_desk(connection, code, number)
         return None if desk is None else _post(desk, connection, commit, rollback, **fields)
 
 
 @contextmanager
-def _own_connection() -> Iterator[tuple[Connection, Callable[[], None], Callable[[], None]]]:
+def own_connection() -> Iterator[tuple[Connection, Callable[[], None], Callable[[], None]]]:
     """A connection of its own, without the session's bookkeeping, and its commit and rollback; the session's when
     the session has already begun a transaction (a test reading, say), so that it never waits for itself."""
     if db.session.registry.has() and db.session().in_transaction():  # has(): no session is made just to ask
-        yield _in_session()
+        yield in_session()
     else:
         with db.engine.connect() as connection:
             yield connection, connection.commit, connection.rollback
 
 
-def _in_session() -> tuple[Connection, Callable[[], None], Callable[[], None]]:
+def in_session() -> tuple[Connection, Callable[[], None], Callable[[], None]]:
     """The session's connection, commit and rollback."""
     return db.session.connection(), db.session.commit, db.session.rollback
 
@@ -158,7 +158,7 @@ def _in_session() -> tuple[Connection, Callable[[], None], Callable[[], None]]:
 def post_note(table: Table, **fields: Any) -> tuple[Note, bool]:
     """Store a note posted at a loaded table (the phone page's form, commands, tests), or find the one already
     stored under its client id; returns the note, loaded in the session, and whether it is new."""
-    note, created = _post(desk_of(table), *_in_session(), **fields)
+    note, created = _post(desk_of(table), *in_session(), **fields)
     return (db.session.get(Note, note.id) or note) if created else note, created
 
 

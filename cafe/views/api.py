@@ -200,14 +200,15 @@ def poll_results(code: str, poll_id: int):
 def respond(code: str, poll_id: int):
     """Answer a poll from a phone: {client_id, choices? (option numbers in order), value?, text?, author?}; the same
     device again changes its answer until the poll closes."""
-    event = _event(code)
-    poll = get_poll(event, poll_id)
     data = _json_body()
-    response, changed = operations.respond_poll(poll, _device(data), client_id=str(data.get("client_id") or ""),
-                                                choices=data.get("choices"), value=data.get("value"),
-                                                text=data.get("text"), author=data.get("author") or "")
-    return jsonify(poll=poll.id, client_id=response.client_id, choices=response.positions, value=response.value,
-                   text=response.text, changed=changed), 200
+    answered = operations.respond_poll_at(code, poll_id, _device(data), client_id=data.get("client_id"),
+                                          choices=data.get("choices"), value=data.get("value"), text=data.get("text"),
+                                          author=data.get("author") or "")
+    if answered is None:
+        get_poll(_event(code), poll_id)  # an unknown event or poll says which
+    stored, changed = answered  # type: ignore[misc]
+    return jsonify(poll=stored.poll, client_id=stored.client_id, choices=stored.positions, value=stored.value,
+                   text=stored.text, changed=changed), 200
 
 
 @bp.get("/events/<code>/questions")
