@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from cafe.db import db
 
 from cafe.models import AnswerState, Event, Note, NoteState, Poll, PollResponse, Question, Round, Table, Theme
-from cafe.polls import Answer, Results, Shape, tally
+from cafe.polls import Answer, Results, tally
 from cafe.timer import RoundClock, Status, clock_version, posting_closed, status_at
 
 
@@ -157,8 +157,7 @@ def poll_results(poll: Poll) -> Results:
                               .where(PollResponse.poll_id == poll.id).order_by(PollResponse.changed_at.desc())).all()
     answers = [Answer(tuple(int(p) for p in choices.split() if p.isdigit()), value, text) for choices, value, text, _ in rows]
     shown = [text for _, _, text, state in rows if state is AnswerState.VISIBLE and text]
-    return tally(Shape(poll.kind.value, len(poll.options), poll.max_choices, poll.scale_min, poll.scale_max),
-                 [o.text for o in poll.options], answers, [o.correct for o in poll.options], shown=shown)
+    return tally(poll.shape, [o.text for o in poll.options], answers, [o.correct for o in poll.options], shown=shown)
 
 
 def results_payload(poll: Poll, results: Results, *, everything: bool = False) -> dict[str, Any]:

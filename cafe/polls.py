@@ -134,9 +134,9 @@ def tally(shape: Shape, option_texts: Sequence[str], answers: Iterable[Answer], 
         values = [a.value for a in answers if a.value is not None]
         mean = round(sum(values) / len(values), 2) if values else None
         return Results(kind, total, distribution=tuple(counts.items()), mean=mean)
-    if kind == "open":
-        texts = [a.text for a in answers]
-        return Results(kind, total, words=tuple(word_counts(texts, limit=40)), answers=tuple(shown)[:SHOWN_ANSWERS])
+    if kind == "open":  # the words and the list come from the answers a board may show (moderation hides some)
+        texts = list(shown)
+        return Results(kind, total, words=tuple(word_counts(texts, limit=40)), answers=tuple(texts)[:SHOWN_ANSWERS])
     n = len(option_texts)
     counts = [0] * n
     points = [0] * n

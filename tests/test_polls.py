@@ -1,6 +1,7 @@
 """Polls on phones, boards, the console and the API: every kind, one answer per device, hide until reveal."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -225,3 +226,14 @@ def test_the_console_runs_polls_with_its_forms(client, login, live_event):
     again = client.post(f"/console/{live_event.code}/polls/{poll.id}/close", data={"csrf_token": token},
                         follow_redirects=True)
     assert "This poll is not open." in again.text
+
+
+def test_a_hidden_open_answer_leaves_the_words_and_the_list(client, live_event, make_poll):
+    poll = launched(live_event, make_poll("open"))
+    operations.respond_poll(poll, "device-open-a", client_id="open-a-0001", text="sustainable software")
+    rude, _ = operations.respond_poll(poll, "device-open-b", client_id="open-b-0001", text="rudeword")
+    operations.moderate_answer(rude, hidden=True)
+    results = client.get(f"/api/v1/events/{live_event.code}/polls/{poll.id}/results").json["results"]
+    assert results["responses"] == 2
+    assert "rudeword" not in json.dumps(results) and results["answers"] == ["sustainable software"]
+    assert "rudeword" not in client.get(f"/board/{live_event.code}").text

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from cafe.db import db
 from cafe.models import AnswerState, Event, Note, NoteState, Poll, PollKind, PollResponse, PollState, Question, Seat, Theme
-from cafe.polls import Answer, Results, Shape, tally
+from cafe.polls import Answer, Results, tally
 
 
 @dataclass(frozen=True)
@@ -203,9 +203,8 @@ def _polls(event: Event) -> tuple[PollInfo, ...]:
             continue
         shown = [r for r in poll.responses if r.state is AnswerState.VISIBLE]
         texts = [o.text for o in poll.options]
-        answers = [Answer(tuple(r.positions), r.value, r.text) for r in (shown if poll.kind is PollKind.OPEN else poll.responses)]
-        results = tally(Shape(poll.kind.value, len(texts), poll.max_choices, poll.scale_min, poll.scale_max), texts,
-                        answers, [o.correct for o in poll.options],
+        answers = [Answer(tuple(r.positions), r.value, r.text) for r in poll.responses]
+        results = tally(poll.shape, texts, answers, [o.correct for o in poll.options],
                         shown=[r.text for r in sorted(shown, key=lambda r: r.changed_at, reverse=True)])
         infos.append(PollInfo(position=poll.position, question=poll.question, kind=poll.kind.value,
                               state=poll.state.value, results=results, labels=(poll.low_label, poll.high_label),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cafe.db import db
 from cafe.models.base import UTCDateTime, enum_column, utcnow
 from cafe.models.cafe import Event
+from cafe.polls import Shape
 
 
 class PollKind(StrEnum):
@@ -73,6 +74,11 @@ class Poll(db.Model):
     def results_public(self) -> bool:
         """Whether phones and boards may see the results now."""
         return not self.hide_results or self.revealed
+
+    @property
+    def shape(self) -> Shape:
+        """What the poll accepts, as the pure checks and counts see it."""
+        return Shape(self.kind.value, len(self.options), self.max_choices, self.scale_min, self.scale_max)
 
     @property
     def has_options(self) -> bool:

@@ -11,15 +11,9 @@ from cafe.errors import CafeError, Conflict, NotFound
 from cafe.models import Event, Poll, PollKind, PollOption, PollState
 from cafe.operations.notes import one_break
 from cafe.payloads import activity_message, results_message
-from cafe.polls import Shape
 from cafe.setup_data import PollSpec, check_poll, scale_ends
 
 ACTIVITIES = ("cafe", "poll", "questions")
-
-
-def shape_of(poll: Poll) -> Shape:
-    """The pure shape of a stored poll."""
-    return Shape(poll.kind.value, len(poll.options), poll.max_choices, poll.scale_min, poll.scale_max)
 
 
 def poll_spec(*, question: object, kind: object = "single", options: Sequence[str] | str = (), max_choices: object = None,
