@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from cafe.db import db
 
 from cafe.models import AnswerState, Event, Note, NoteState, Poll, PollResponse, Question, Round, Table, Theme
-from cafe.polls import Answer, Results, tally
+from cafe.polls import Answer, Results, stored_positions, tally
 from cafe.timer import RoundClock, Status, clock_version, posting_closed, status_at
 
 
@@ -155,7 +155,7 @@ def poll_results(poll: Poll) -> Results:
     """A poll's results counted from its stored answers (open text: only visible answers are listed)."""
     rows = db.session.execute(select(PollResponse.choices, PollResponse.value, PollResponse.text, PollResponse.state)
                               .where(PollResponse.poll_id == poll.id).order_by(PollResponse.changed_at.desc())).all()
-    answers = [Answer(tuple(int(p) for p in choices.split() if p.isdigit()), value, text) for choices, value, text, _ in rows]
+    answers = [Answer(stored_positions(choices), value, text) for choices, value, text, _ in rows]
     shown = [text for _, _, text, state in rows if state is AnswerState.VISIBLE and text]
     return tally(poll.shape, [o.text for o in poll.options], answers, [o.correct for o in poll.options], shown=shown)
 
@@ -177,15 +177,17 @@ def results_message(poll: Poll, *, everything: bool = False) -> dict[str, Any]:
     return {**results_payload(poll, results, everything=everything), "html": html}
 
 
-def poll_payload(poll: Poll, *, everything: bool = False) -> dict[str, Any]:
-    """A poll as the API and the live messages carry it: its results only when they are public (or `everything`)."""
+def poll_payload(poll: Poll, *, everything: bool = False, results: Results | None = None) -> dict[str, Any]:
+    """A poll as the API and the live messages carry it: its results only when they are public (or `everything`);
+    `results` when the caller has counted them already."""
     public_results = poll.results_public or everything
     return {
         "id": poll.id, "position": poll.position, "question": poll.question, "kind": poll.kind.value,
         "options": [o.text for o in poll.options], "max_choices": poll.max_choices,
         "scale": [poll.scale_min, poll.scale_max], "low_label": poll.low_label, "high_label": poll.high_label,
         "state": poll.state.value, "hide_results": poll.hide_results, "revealed": poll.revealed, "named": poll.named,
-        "results": results_payload(poll, poll_results(poll), everything=everything)["results"] if public_results else None,
+        "results": results_payload(poll, results or poll_results(poll), everything=everything)["results"]
+        if public_results else None,
     }
 
 
@@ -232,10 +234,11 @@ def render_live(name: str, **context: Any) -> str:
 def activity_message(event: Event) -> dict[str, Any]:
     """What every screen needs to show the event's activity at once, with no request: its kind, the poll with its
     public results, and the one partial each face shows (phones fill in their own answer)."""
-    poll = launched_poll(event)
-    context = {"event": event, **screen_context(event), "mine": None, "voted": set(), "order": "top"}
+    screen = screen_context(event)
+    poll = screen["poll"]
+    context = {"event": event, **screen, "mine": None, "voted": set(), "order": "top"}
     return {
-        "activity": event.activity, "poll": poll_payload(poll) if poll else None,
+        "activity": event.activity, "poll": poll_payload(poll, results=screen["results"]) if poll else None,
         "phone_html": render_live("_partials/activity.html", **context),
         "board_html": render_live("board/_activity.html", **context),
     }

@@ -75,6 +75,11 @@ class Results:
         return sorted(self.options, key=key)
 
 
+def stored_positions(choices: str) -> tuple[int, ...]:
+    """Option positions from their stored text ("2 1 3"), in order."""
+    return tuple(int(p) for p in choices.split() if p.isdigit())
+
+
 def check_answer(shape: Shape, answer: Answer) -> list[str]:
     """What is wrong with an answer to a poll of this shape, in words (empty when it can be stored)."""
     kind, chosen = shape.kind, answer.positions

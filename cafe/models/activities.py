@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cafe.db import db
 from cafe.models.base import UTCDateTime, enum_column, utcnow
 from cafe.models.cafe import Event
-from cafe.polls import Shape
+from cafe.polls import Shape, stored_positions
 
 
 class PollKind(StrEnum):
@@ -126,7 +126,7 @@ class PollResponse(db.Model):
     @property
     def positions(self) -> list[int]:
         """The chosen option positions, in the order given."""
-        return [int(p) for p in self.choices.split() if p.isdigit()]
+        return list(stored_positions(self.choices))
 
 
 class Question(db.Model):

@@ -22,7 +22,7 @@ from cafe.models import AnswerState, Event, Poll, PollKind, PollOption, PollResp
 from cafe.operations.harvest import checked_device
 from cafe.operations.notes import AUTHOR_LIMIT, CLIENT_ID, CONTROL, in_session, one_break, own_connection
 from cafe.payloads import results_message
-from cafe.polls import Answer, Shape, check_answer
+from cafe.polls import Answer, Shape, check_answer, stored_positions
 
 SCREENS_WINDOW = 0.2  # boards and the console: at most five result messages a second
 PHONES_WINDOW = 1.0  # phones: at most one a second (2,000 of them)
@@ -129,7 +129,7 @@ def _respond(desk: PollDesk, connection: Connection, commit: Callable[[], None],
         earlier = connection.execute(EARLIER, {"poll": desk.id, "device": device}).first()
         if earlier is not None and earlier.client_id == client_id:
             rollback()
-            return Stored(desk.id, client_id, _positions(earlier.choices), earlier.value, earlier.text), False
+            return Stored(desk.id, client_id, list(stored_positions(earlier.choices)), earlier.value, earlier.text), False
         if desk.state is not PollState.OPEN:
             raise Conflict("This poll is closed: answers can no longer be given or changed."
                            if desk.state is PollState.CLOSED else "This poll has not been opened yet.",
@@ -156,11 +156,6 @@ def _respond(desk: PollDesk, connection: Connection, commit: Callable[[], None],
         raise
     announce_results(desk.id, desk.event_id, desk.results_public)
     return Stored(desk.id, client_id, list(answer.positions), answer.value, answer.text), True
-
-
-def _positions(choices: str) -> list[int]:
-    """Option positions from their stored text."""
-    return [int(p) for p in choices.split() if p.isdigit()]
 
 
 def moderate_answer(response: PollResponse, hidden: bool) -> PollResponse:
